@@ -1,0 +1,45 @@
+# Two commands for a fresh machine:  `make demo`  and  `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+DEMO_DB ?= sqlite:///$(CURDIR)/demo-out/matinfo-demo.db
+export MATINFO_DB_URL ?= $(DEMO_DB)
+
+.PHONY: install demo demo-db test test-fast bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[test,postgres]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo-db: install
+	@mkdir -p demo-out
+	$(BIN)/matinfo db init --demo --db "$(DEMO_DB)"
+
+demo: demo-db
+	@echo; echo "== Li-ion conductors with sigma >= 0.1 mS/cm near room temperature (unit-aware) =="
+	$(BIN)/matinfo db search --db "$(DEMO_DB)" --elements Li --property "ionic_conductivity >= 0.1 mS/cm" --condition "temperature 290..310 K" --limit 15
+	@echo; echo "== TiO2: one formula, several distinct phases (substances) =="
+	$(BIN)/matinfo db search --db "$(DEMO_DB)" --formula TiO2
+	@echo; echo "== OPTIMADE filter: binary tellurides with a measured zT >= 1 =="
+	$(BIN)/matinfo db search --db "$(DEMO_DB)" --filter 'elements HAS "Te" AND nelements = 2 AND _matinfo_zt >= 1' --limit 10
+	@echo; echo "== Substance page: the LLZO garnet and every material linked to it =="
+	$(BIN)/matinfo db show --db "$(DEMO_DB)" Li7La3Zr2O12
+	@echo; $(BIN)/matinfo db stats --db "$(DEMO_DB)"
+
+test: install
+	$(BIN)/python -m pytest -q
+
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow"
+
+bench: install
+	$(BIN)/python -m pip install -q --no-deps --ignore-requires-python crabnet==2.0.8
+	$(BIN)/python benchmarks/store_scale.py --out docs/benchmarks.md
+
+clean:
+	rm -rf demo-out .pytest_cache

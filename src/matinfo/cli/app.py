@@ -1,0 +1,37 @@
+"""Root of the ``matinfo`` command: sub-command groups are added here."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from matinfo.cli.db import db_app
+
+app = typer.Typer(
+    name="matinfo",
+    help="matinfo — open materials informatics: substance-linked database, descriptors, models, screening.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db_app, name="db")
+
+
+@app.command()
+def version() -> None:
+    """Print the matinfo version."""
+    from matinfo import __version__
+
+    typer.echo(__version__)
+
+
+def main() -> None:
+    """Entry point: user errors (MatinfoError) print one clear message and exit 2, no traceback."""
+    from matinfo.errors import MatinfoError
+
+    try:
+        app()
+    except MatinfoError as e:
+        typer.secho(f"error: {e}", fg="red", err=True)
+        sys.exit(2)

@@ -1,0 +1,258 @@
+"""SQLAlchemy 2 tables of the matinfo store.
+
+One row per thing a materials scientist talks about: a *substance* (distinct phase), a *material* as reported
+(original string kept), its *structures*, *properties* (canonical unit, typed conditions, method, provenance),
+*phase diagrams*, *references*, *external IDs* and the *datasets* they came from (license, citation).
+
+Column names carry their unit where one applies (``volume_A3``, ``density_g_cm3``).  Conditions are a JSON
+object of canonical values (``{"temperature": 300.0, "atmosphere": "Ar"}``) whose units are those of the
+quantity registry (:mod:`matinfo.core.quantities`); temperature, the most searched condition, is also a column.
+The schema is created and upgraded by Alembic (``src/matinfo/store/migrations``); this module is its source.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+__all__ = [
+    "Base",
+    "Dataset",
+    "Reference",
+    "Substance",
+    "Material",
+    "MaterialElement",
+    "Structure",
+    "Property",
+    "PhaseDiagram",
+    "ExternalId",
+    "METHODS",
+    "VISIBILITIES",
+]
+
+#: Allowed values of :attr:`Property.method`.
+METHODS = ("experiment", "calculation", "prediction", "literature-extraction")
+#: Allowed values of :attr:`Dataset.visibility`.
+VISIBILITIES = ("public", "private")
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict: JSON, list: JSON}
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Dataset(Base):
+    __tablename__ = "datasets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    license: Mapped[str | None] = mapped_column(String(200))
+    citation: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    visibility: Mapped[str] = mapped_column(String(20), default="public")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Reference(Base):
+    __tablename__ = "refs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Deduplication key: ``doi:<lower-case DOI>`` or ``cite:<hash of authors/title/year>``.
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    doi: Mapped[str | None] = mapped_column(String(300), index=True)
+    authors: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    journal: Mapped[str | None] = mapped_column(String(500))
+    year: Mapped[int | None] = mapped_column(Integer, index=True)
+    volume: Mapped[str | None] = mapped_column(String(50))
+    pages: Mapped[str | None] = mapped_column(String(50))
+    url: Mapped[str | None] = mapped_column(Text)
+
+
+class Substance(Base):
+    """A distinct phase: host chemical system + structure type + composition region."""
+
+    __tablename__ = "substances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Host system without dopants, alphabetical, e.g. ``La-Li-O-Zr``.
+    chemical_system: Mapped[str] = mapped_column(String(200), index=True)
+    #: ``sg161`` / ``proto:<label>`` / ``unknown`` (see :class:`matinfo.core.identity.StructureType`).
+    structure_type_key: Mapped[str] = mapped_column(String(120))
+    space_group_number: Mapped[int | None] = mapped_column(Integer, index=True)
+    space_group_symbol: Mapped[str | None] = mapped_column(String(40))
+    crystal_system: Mapped[str | None] = mapped_column(String(20), index=True)
+    pearson_symbol: Mapped[str | None] = mapped_column(String(20))
+    prototype: Mapped[str | None] = mapped_column(String(120), index=True)
+    #: Formula of the founding material (reduced), the substance's display name.
+    reduced_formula: Mapped[str] = mapped_column(String(200), index=True)
+    anonymous_formula: Mapped[str | None] = mapped_column(String(200))
+    nelements: Mapped[int] = mapped_column(Integer, index=True)
+    #: Smallest and largest atomic fraction of each element over the members (the composition range).
+    fraction_min: Mapped[dict] = mapped_column(JSON, default=dict)
+    fraction_max: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    materials: Mapped[list[Material]] = relationship(back_populates="substance", order_by="Material.id")
+
+    __table_args__ = (Index("ix_substances_system_type", "chemical_system", "structure_type_key"),)
+
+
+class Material(Base):
+    """A material as reported: the original formula string, its parsed composition and its link."""
+
+    __tablename__ = "materials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    substance_id: Mapped[int] = mapped_column(ForeignKey("substances.id"), index=True)
+    formula: Mapped[str] = mapped_column(Text)  # as printed
+    name: Mapped[str | None] = mapped_column(String(200))  # sample label / data-set row ID
+    reduced_formula: Mapped[str | None] = mapped_column(String(200), index=True)
+    chemical_system: Mapped[str] = mapped_column(String(200), index=True)  # all elements, dopants included
+    anonymous_formula: Mapped[str | None] = mapped_column(String(200), index=True)
+    nelements: Mapped[int] = mapped_column(Integer, index=True)
+    composition: Mapped[dict | None] = mapped_column(JSON)  # element -> amount (resolved formulas)
+    is_resolved: Mapped[bool] = mapped_column(Boolean, default=True)
+    unresolved_reason: Mapped[str | None] = mapped_column(Text)
+    variables: Mapped[list | None] = mapped_column(JSON)
+    space_group_number: Mapped[int | None] = mapped_column(Integer)
+    prototype: Mapped[str | None] = mapped_column(String(120))
+    link_reason: Mapped[str] = mapped_column(Text)
+    link_distance: Mapped[float | None] = mapped_column(Float)
+    dataset_id: Mapped[int | None] = mapped_column(ForeignKey("datasets.id"), index=True)
+    reference_id: Mapped[int | None] = mapped_column(ForeignKey("refs.id"), index=True)
+    #: Content hash of the imported record; re-importing the same record adds nothing.
+    record_key: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    substance: Mapped[Substance] = relationship(back_populates="materials")
+    structures: Mapped[list[Structure]] = relationship(back_populates="material", order_by="Structure.id")
+    properties: Mapped[list[Property]] = relationship(back_populates="material", order_by="Property.id")
+    reference: Mapped[Reference | None] = relationship()
+    dataset: Mapped[Dataset | None] = relationship()
+    external_ids: Mapped[list[ExternalId]] = relationship(back_populates="material")
+
+
+class MaterialElement(Base):
+    """Set-valued ``elements`` of a material, for indexed element searches (all / any / none)."""
+
+    __tablename__ = "material_elements"
+
+    material_id: Mapped[int] = mapped_column(ForeignKey("materials.id"), primary_key=True)
+    element: Mapped[str] = mapped_column(String(3), primary_key=True)
+    fraction: Mapped[float | None] = mapped_column(Float)
+
+    __table_args__ = (Index("ix_material_elements_element", "element", "material_id"),)
+
+
+class Structure(Base):
+    __tablename__ = "structures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    material_id: Mapped[int] = mapped_column(ForeignKey("materials.id"), index=True)
+    substance_id: Mapped[int] = mapped_column(ForeignKey("substances.id"), index=True)
+    cif: Mapped[str] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)  # file name
+    formula: Mapped[str | None] = mapped_column(String(200))
+    a_A: Mapped[float | None] = mapped_column(Float)
+    b_A: Mapped[float | None] = mapped_column(Float)
+    c_A: Mapped[float | None] = mapped_column(Float)
+    alpha_deg: Mapped[float | None] = mapped_column(Float)
+    beta_deg: Mapped[float | None] = mapped_column(Float)
+    gamma_deg: Mapped[float | None] = mapped_column(Float)
+    volume_A3: Mapped[float | None] = mapped_column(Float)
+    density_g_cm3: Mapped[float | None] = mapped_column(Float)
+    n_sites: Mapped[int | None] = mapped_column(Integer)
+    space_group_number: Mapped[int | None] = mapped_column(Integer, index=True)
+    space_group_symbol: Mapped[str | None] = mapped_column(String(40))
+    crystal_system: Mapped[str | None] = mapped_column(String(20))
+    pearson_symbol: Mapped[str | None] = mapped_column(String(20))
+    prototype: Mapped[str | None] = mapped_column(String(120))
+    has_partial_occupancy: Mapped[bool] = mapped_column(Boolean, default=False)
+    symprec: Mapped[float | None] = mapped_column(Float)
+    reference_id: Mapped[int | None] = mapped_column(ForeignKey("refs.id"))
+
+    material: Mapped[Material] = relationship(back_populates="structures")
+    reference: Mapped[Reference | None] = relationship()
+
+
+class Property(Base):
+    __tablename__ = "properties"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    material_id: Mapped[int] = mapped_column(ForeignKey("materials.id"), index=True)
+    substance_id: Mapped[int] = mapped_column(ForeignKey("substances.id"), index=True)
+    quantity: Mapped[str] = mapped_column(String(100))
+    #: Value in ``unit`` (the quantity's canonical unit); for a bound it is the bound's number.
+    value: Mapped[float | None] = mapped_column(Float)
+    value_text: Mapped[str | None] = mapped_column(Text)  # non-numeric values (booleans, categories)
+    uncertainty: Mapped[float | None] = mapped_column(Float)
+    #: ``<``, ``<=``, ``>``, ``>=``, ``~`` or NULL for an exact value.
+    bound: Mapped[str | None] = mapped_column(String(2))
+    unit: Mapped[str | None] = mapped_column(String(50))
+    original: Mapped[str | None] = mapped_column(Text)  # value and unit as written in the source
+    conditions: Mapped[dict] = mapped_column(JSON, default=dict)
+    temperature_K: Mapped[float | None] = mapped_column(Float)
+    method: Mapped[str] = mapped_column(String(30))
+    reference_id: Mapped[int | None] = mapped_column(ForeignKey("refs.id"), index=True)
+    location: Mapped[str | None] = mapped_column(Text)  # "Table 2", "obelix_train.csv:15"
+    produced_by: Mapped[str | None] = mapped_column(String(200))  # extractor / editor / model ID
+    dataset_id: Mapped[int | None] = mapped_column(ForeignKey("datasets.id"), index=True)
+
+    material: Mapped[Material] = relationship(back_populates="properties")
+    reference: Mapped[Reference | None] = relationship()
+
+    __table_args__ = (Index("ix_properties_quantity_value", "quantity", "value"),)
+
+
+class PhaseDiagram(Base):
+    __tablename__ = "phase_diagrams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chemical_system: Mapped[str] = mapped_column(String(200), index=True)
+    diagram_type: Mapped[str] = mapped_column(String(100))
+    t_min_K: Mapped[float | None] = mapped_column(Float)
+    t_max_K: Mapped[float | None] = mapped_column(Float)
+    p_min_GPa: Mapped[float | None] = mapped_column(Float)
+    p_max_GPa: Mapped[float | None] = mapped_column(Float)
+    source: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict | None] = mapped_column(JSON)
+    reference_id: Mapped[int | None] = mapped_column(ForeignKey("refs.id"))
+    dataset_id: Mapped[int | None] = mapped_column(ForeignKey("datasets.id"), index=True)
+    record_key: Mapped[str] = mapped_column(String(64), unique=True)
+
+    reference: Mapped[Reference | None] = relationship()
+
+
+class ExternalId(Base):
+    __tablename__ = "external_ids"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    material_id: Mapped[int] = mapped_column(ForeignKey("materials.id"), index=True)
+    source: Mapped[str] = mapped_column(String(50))  # icsd, cod, obelix, mp, aflow, ...
+    value: Mapped[str] = mapped_column(String(200))
+
+    material: Mapped[Material] = relationship(back_populates="external_ids")
+
+    __table_args__ = (
+        UniqueConstraint("material_id", "source", "value"),
+        Index("ix_external_ids_source_value", "source", "value"),
+    )
+

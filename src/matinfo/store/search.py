@@ -1,0 +1,307 @@
+"""Typed searches over substances, with unit-aware property ranges and measurement conditions.
+
+>>> Query(elements=("Li", "O"), properties=("ionic_conductivity >= 0.1 mS/cm",)).properties[0].value
+0.0001
+
+A :class:`Query` combines, with AND, criteria on the reported materials (elements, formula, dataset,
+reference, an OPTIMADE filter), on the substance (space group, crystal system, prototype) and on property
+records (quantity + range in any unit, + conditions of the same record).  The result is one
+:class:`~matinfo.store.views.SubstanceSummary` per matching substance.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from matinfo.errors import MatinfoError, QueryError
+from matinfo.store import models as m
+from matinfo.store.views import SubstanceSummary
+
+__all__ = ["Query", "PropertyFilter", "ConditionFilter", "run_search", "OPERATORS"]
+
+OPERATORS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "=": operator.eq,
+             "==": operator.eq, "!=": operator.ne}
+_NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_CMP = re.compile(rf"^\s*(?P<name>[A-Za-z_][\w ]*?)\s*(?P<op>>=|<=|!=|==|=|>|<)\s*(?P<val>{_NUM})\s*(?P<unit>.*?)\s*$")
+_RANGE = re.compile(rf"^\s*(?P<name>[A-Za-z_][\w ]*?)\s*(?:=|in|:)?\s*(?P<lo>{_NUM})\s*\.\.\s*(?P<hi>{_NUM})\s*(?P<unit>.*?)\s*$")
+_TEXT = re.compile(r"^\s*(?P<name>[A-Za-z_][\w ]*?)\s*(?P<op>!=|==|=)\s*(?P<val>\S.*?)\s*$")
+_HINT = ("write 'quantity OP number [unit]' (OP one of >= <= > < = !=), 'quantity lo..hi [unit]' "
+         "or 'quantity = text', e.g. 'ionic_conductivity >= 0.1 mS/cm'")
+
+
+def _parse_comparison(text: str, what: str) -> tuple[str, str, Any, Any, str | None]:
+    """(name, op, value, value2, unit); op 'range' for lo..hi; text values for '= word'."""
+    mt = _RANGE.match(text)
+    if mt:
+        return mt["name"].strip(), "range", float(mt["lo"]), float(mt["hi"]), mt["unit"] or None
+    mt = _CMP.match(text)
+    if mt:
+        return mt["name"].strip(), mt["op"], float(mt["val"]), None, mt["unit"] or None
+    mt = _TEXT.match(text)
+    if mt:
+        return mt["name"].strip(), mt["op"], mt["val"], None, None
+    raise QueryError(f"cannot read this {what} filter", field=what, value=text, hint=_HINT)
+
+
+@dataclass(frozen=True)
+class PropertyFilter:
+    """``quantity op value [unit]``; ``value`` is kept in the quantity's canonical unit."""
+
+    quantity: str
+    op: str
+    value: float | str | bool
+    value2: float | None = None  # upper end when op == "range"
+
+    @classmethod
+    def parse(cls, text: str) -> PropertyFilter:
+        from matinfo.core.quantities import get_quantity, to_canonical
+
+        name, op, v, v2, unit = _parse_comparison(text, "property")
+        try:
+            q = get_quantity(name)
+        except MatinfoError as e:
+            raise QueryError(str(e), field="property", value=text) from None
+        if isinstance(v, str):
+            low = v.lower()
+            if low in ("true", "false", "yes", "no"):
+                return cls(q.name, op, low in ("true", "yes"))
+            return cls(q.name, op, v)
+        try:
+            v = to_canonical(q.name, v, unit)
+            v2 = to_canonical(q.name, v2, unit) if v2 is not None else None
+        except MatinfoError as e:
+            raise QueryError(str(e), field="property", value=text) from None
+        return cls(q.name, op, v, v2)
+
+    def clause(self) -> ColumnElement[bool]:
+        return and_(m.Property.quantity == self.quantity, _compare(m.Property.value, m.Property.value_text,
+                                                                   self.op, self.value, self.value2))
+
+
+@dataclass(frozen=True)
+class ConditionFilter:
+    """A condition of the same property record, e.g. ``temperature <= 310 K`` or ``atmosphere = Ar``."""
+
+    key: str
+    op: str
+    value: float | str | bool
+    value2: float | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> ConditionFilter:
+        from matinfo.core.quantities import get_quantity, to_canonical
+
+        name, op, v, v2, unit = _parse_comparison(text, "condition")
+        key = name.strip().lower().replace(" ", "_").replace("-", "_")
+        try:
+            q = get_quantity(name)
+            key = q.name
+        except MatinfoError:
+            q = None
+        if isinstance(v, str):
+            return cls(key, op, v)
+        if q is not None:
+            try:
+                v = to_canonical(q.name, v, unit)
+                v2 = to_canonical(q.name, v2, unit) if v2 is not None else None
+            except MatinfoError as e:
+                raise QueryError(str(e), field="condition", value=text) from None
+        return cls(key, op, v, v2)
+
+    def clause(self) -> ColumnElement[bool]:
+        if self.key == "temperature" and not isinstance(self.value, str):
+            return _compare(m.Property.temperature_K, None, self.op, self.value, self.value2)
+        entry = m.Property.conditions[self.key]
+        if isinstance(self.value, str):
+            return _compare(None, entry.as_string(), self.op, self.value, None)
+        if isinstance(self.value, bool):
+            return entry.as_boolean() == self.value
+        return _compare(entry.as_float(), None, self.op, self.value, self.value2)
+
+
+def _compare(num_col, text_col, op: str, value, value2) -> ColumnElement[bool]:
+    if op == "range":
+        return num_col.between(min(value, value2), max(value, value2))
+    if isinstance(value, bool):
+        return OPERATORS[op](m.Property.value, 1.0 if value else 0.0)
+    if isinstance(value, str):
+        if text_col is None:
+            raise QueryError("this field has numbers, not text", value=value, hint=_HINT)
+        return OPERATORS[op](func.lower(text_col), value.lower())
+    return OPERATORS[op](num_col, value)
+
+
+def _as_tuple(v) -> tuple:
+    if v is None:
+        return ()
+    if isinstance(v, str):
+        return tuple(x.strip() for x in re.split(r"[,\s]+", v) if x.strip())
+    return tuple(v)
+
+
+@dataclass(frozen=True)
+class Query:
+    """Search criteria, ANDed.  String forms are accepted for properties and conditions."""
+
+    elements: Sequence[str] = ()  # all of them
+    elements_any: Sequence[str] = ()
+    elements_none: Sequence[str] = ()
+    nelements: int | tuple[int, int] | None = None
+    formula: str | None = None  # any notation; compared by reduced formula
+    reduced_formula: str | None = None
+    chemical_system: str | None = None
+    space_group: int | str | None = None
+    crystal_system: str | None = None
+    prototype: str | None = None
+    properties: Sequence[PropertyFilter | str] = ()
+    conditions: Sequence[ConditionFilter | str] = ()
+    method: str | None = None
+    doi: str | None = None
+    year: int | tuple[int, int] | None = None
+    author: str | None = None
+    dataset: str | None = None
+    filter: str | None = None  # OPTIMADE filter string
+    limit: int | None = 100
+    offset: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        for name in ("elements", "elements_any", "elements_none"):
+            set_(self, name, tuple(_element(e) for e in _as_tuple(getattr(self, name))))
+        set_(self, "properties", tuple(p if isinstance(p, PropertyFilter) else PropertyFilter.parse(p)
+                                       for p in self.properties))
+        set_(self, "conditions", tuple(c if isinstance(c, ConditionFilter) else ConditionFilter.parse(c)
+                                       for c in self.conditions))
+
+
+def _element(symbol: str) -> str:
+    from pymatgen.core.periodic_table import Element
+
+    s = symbol.strip()
+    s = s[:1].upper() + s[1:].lower()
+    if not Element.is_valid_symbol(s):
+        raise QueryError("not an element symbol", field="elements", value=symbol, hint="use symbols such as Li, O, Zr")
+    return s
+
+
+def _reduced(formula: str) -> str:
+    from matinfo.core.formula import parse_formula
+    from matinfo.core.keys import reduced_formula
+
+    try:
+        parsed = parse_formula(formula, field="formula")
+    except MatinfoError as e:
+        raise QueryError(str(e), field="formula", value=formula) from None
+    if not parsed.is_resolved:
+        raise QueryError("a variable formula cannot be searched by composition", field="formula", value=formula,
+                         hint="give values for the variables, or search with --chemical-system")
+    return reduced_formula(parsed.composition)
+
+
+def _range(col, v) -> ColumnElement[bool]:
+    if isinstance(v, tuple | list):
+        return col.between(v[0], v[1])
+    return col == v
+
+
+def _material_clauses(q: Query) -> list[ColumnElement[bool]]:
+    from matinfo.store.prepare import space_group_number
+
+    c: list[ColumnElement[bool]] = []
+    el = m.MaterialElement
+    for e in q.elements:
+        c.append(m.Material.id.in_(select(el.material_id).where(el.element == e)))
+    if q.elements_any:
+        c.append(m.Material.id.in_(select(el.material_id).where(el.element.in_(q.elements_any))))
+    if q.elements_none:
+        c.append(m.Material.id.not_in(select(el.material_id).where(el.element.in_(q.elements_none))))
+    if q.nelements is not None:
+        c.append(_range(m.Material.nelements, q.nelements))
+    if q.formula:
+        c.append(or_(m.Material.reduced_formula == _reduced(q.formula), m.Material.formula == q.formula.strip()))
+    if q.reduced_formula:
+        c.append(m.Material.reduced_formula == q.reduced_formula.strip())
+    if q.chemical_system:
+        system = "-".join(sorted(_element(x) for x in q.chemical_system.split("-")))
+        c.append(m.Material.chemical_system == system)
+    if q.dataset:
+        c.append(m.Material.dataset_id.in_(select(m.Dataset.id).where(m.Dataset.name == q.dataset)))
+    ref_c = []
+    if q.doi:
+        from matinfo.core.records import normalize_doi
+
+        ref_c.append(m.Reference.doi == normalize_doi(q.doi))
+    if q.year is not None:
+        ref_c.append(_range(m.Reference.year, q.year))
+    if q.author:
+        ref_c.append(func.lower(m.Reference.authors).contains(q.author.lower(), autoescape=True))
+    if ref_c:
+        refs = select(m.Reference.id).where(*ref_c)
+        c.append(or_(m.Material.reference_id.in_(refs),
+                     m.Material.id.in_(select(m.Property.material_id).where(m.Property.reference_id.in_(refs)))))
+    for pf in q.properties:
+        pc = [pf.clause(), *(cf.clause() for cf in q.conditions)]
+        if q.method:
+            pc.append(m.Property.method == q.method)
+        c.append(m.Material.id.in_(select(m.Property.material_id).where(*pc)))
+    if not q.properties and (q.conditions or q.method):
+        pc = [cf.clause() for cf in q.conditions]
+        if q.method:
+            pc.append(m.Property.method == q.method)
+        c.append(m.Material.id.in_(select(m.Property.material_id).where(*pc)))
+    if q.filter:
+        from matinfo.store.optimade_filter import optimade_clause
+
+        c.append(optimade_clause(q.filter))
+    if q.space_group is not None:
+        sg = space_group_number(q.space_group, field="space_group")
+        c.append(m.Material.substance_id.in_(select(m.Substance.id).where(m.Substance.space_group_number == sg)))
+    return c
+
+
+def run_search(s: Session, q: Query) -> list[SubstanceSummary]:
+    sub_c: list[ColumnElement[bool]] = []
+    if q.crystal_system:
+        sub_c.append(func.lower(m.Substance.crystal_system) == q.crystal_system.lower())
+    if q.prototype:
+        sub_c.append(m.Substance.prototype == q.prototype)
+    mat_c = _material_clauses(q)
+    stmt = select(m.Substance)
+    if mat_c:
+        stmt = stmt.where(m.Substance.id.in_(select(m.Material.substance_id).where(*mat_c)))
+    stmt = stmt.where(*sub_c).order_by(m.Substance.id).offset(q.offset)
+    if q.limit is not None:
+        stmt = stmt.limit(q.limit)
+    subs = list(s.scalars(stmt))
+    return _summaries(s, subs)
+
+
+def _summaries(s: Session, subs: list[m.Substance]) -> list[SubstanceSummary]:
+    if not subs:
+        return []
+    ids = [x.id for x in subs]
+    counts: dict[str, dict[int, int]] = {}
+    for name, model in (("materials", m.Material), ("structures", m.Structure), ("properties", m.Property)):
+        counts[name] = dict(s.execute(select(model.substance_id, func.count()).where(model.substance_id.in_(ids))
+                                      .group_by(model.substance_id)).all())
+    formulas: dict[int, list[str]] = {}
+    for sid, f in s.execute(select(m.Material.substance_id, m.Material.formula).where(m.Material.substance_id.in_(ids))
+                            .distinct().order_by(m.Material.substance_id, m.Material.formula)):
+        lst = formulas.setdefault(sid, [])
+        if len(lst) < 5:
+            lst.append(f)
+    return [
+        SubstanceSummary(x.id, x.reduced_formula, x.chemical_system, x.space_group_number, x.crystal_system,
+                         x.prototype, counts["materials"].get(x.id, 0), counts["structures"].get(x.id, 0),
+                         counts["properties"].get(x.id, 0), formulas.get(x.id, []))
+        for x in subs
+    ]
+

@@ -1,0 +1,338 @@
+"""Write input records into the store: one transaction, batched inserts, deduplication, linking.
+
+An import is all or nothing: :func:`write_records` runs inside the caller's transaction and raises on the first
+bad record, so nothing is written.  With ``skip_bad=True`` the good records are written and the bad ones come
+back in :attr:`ImportReport.rejects` (the CLI writes them to a reject report).  Re-importing the same records
+adds nothing: each material carries the hash of its content (``record_key``).
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from matinfo.core.records import DatasetIn, MaterialIn, PhaseDiagramIn, ReferenceIn, normalize_doi
+from matinfo.errors import MatinfoError
+from matinfo.store.linker import Linker
+from matinfo.store.models import (
+    Dataset,
+    ExternalId,
+    Material,
+    MaterialElement,
+    PhaseDiagram,
+    Property,
+    Reference,
+    Structure,
+    Substance,
+)
+from matinfo.store.prepare import Prepared, prepare_material
+
+__all__ = ["ImportReport", "Reject", "write_records", "BATCH_SIZE"]
+
+#: Records prepared, linked and inserted together.
+BATCH_SIZE = 2000
+
+
+@dataclass(frozen=True)
+class Reject:
+    location: str | None
+    formula: str | None
+    error: str
+
+
+@dataclass
+class ImportReport:
+    dataset: str | None = None
+    read: int = 0
+    materials: int = 0
+    duplicates: int = 0
+    substances: int = 0
+    structures: int = 0
+    properties: int = 0
+    phase_diagrams: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def records_per_second(self) -> float:
+        return self.read / self.seconds if self.seconds else 0.0
+
+    def write_rejects(self, path: str | Path) -> Path:
+        """Write the reject report (CSV: location, formula, error) atomically."""
+        path = Path(path)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        with tmp.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["location", "formula", "error"])
+            for r in self.rejects:
+                w.writerow([r.location or "", r.formula or "", r.error])
+        tmp.replace(path)
+        return path
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "dataset": self.dataset, "read": self.read, "materials": self.materials,
+            "duplicates": self.duplicates, "substances": self.substances, "structures": self.structures,
+            "properties": self.properties, "phase_diagrams": self.phase_diagrams,
+            "rejected": len(self.rejects), "seconds": round(self.seconds, 3),
+        }
+
+
+def _chunks(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= n:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _Refs:
+    """Get-or-create references by key, cached for the transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.cache: dict[str, int] = {}
+
+    def ids(self, refs: Iterable[ReferenceIn | None]) -> None:
+        want = {r.key: r for r in refs if r is not None and r.key and r.key not in self.cache}
+        if not want:
+            return
+        keys = list(want)
+        for i in range(0, len(keys), 500):
+            for rid, key in self.session.execute(
+                select(Reference.id, Reference.key).where(Reference.key.in_(keys[i : i + 500]))
+            ):
+                self.cache[key] = rid
+        new = [k for k in keys if k not in self.cache]
+        if new:
+            rows = [
+                {"key": k, "doi": normalize_doi(want[k].doi), "authors": want[k].authors, "title": want[k].title,
+                 "journal": want[k].journal, "year": want[k].year, "volume": want[k].volume,
+                 "pages": want[k].pages, "url": want[k].url}
+                for k in new
+            ]
+            ids = self.session.scalars(insert(Reference).returning(Reference.id, sort_by_parameter_order=True), rows)
+            self.cache.update(zip(new, ids, strict=True))
+
+    def get(self, ref: ReferenceIn | None) -> int | None:
+        if ref is None or not ref.key:
+            return None
+        return self.cache[ref.key]
+
+
+def dataset_id(session: Session, dataset: DatasetIn | str | None) -> int | None:
+    if dataset is None:
+        return None
+    if isinstance(dataset, str):
+        dataset = DatasetIn(name=dataset)
+    found = session.scalar(select(Dataset.id).where(Dataset.name == dataset.name))
+    if found is not None:
+        return found
+    return session.scalar(
+        insert(Dataset).returning(Dataset.id),
+        [{"name": dataset.name, "description": dataset.description, "license": dataset.license,
+          "citation": dataset.citation, "url": dataset.url, "visibility": dataset.visibility}],
+    )
+
+
+def _substance_row(p: Prepared, host: str) -> dict[str, Any]:
+    from matinfo.core.keys import anonymous_formula, reduced_formula
+
+    comp = p.parsed.composition
+    st = p.structure_row or {}
+    fr = p.fractions or {}
+    return {
+        "chemical_system": host,
+        "structure_type_key": p.structure_type.key,
+        "space_group_number": p.structure_type.space_group_number,
+        "space_group_symbol": st.get("space_group_symbol"),
+        "crystal_system": st.get("crystal_system") or _crystal_system(p.structure_type.space_group_number),
+        "pearson_symbol": st.get("pearson_symbol"),
+        "prototype": p.structure_type.prototype,
+        "reduced_formula": reduced_formula(comp) if comp is not None else p.record.formula.strip(),
+        "anonymous_formula": anonymous_formula(comp) if comp is not None else None,
+        "nelements": len(host.split("-")),
+        "fraction_min": dict(fr),
+        "fraction_max": dict(fr),
+    }
+
+
+def _crystal_system(sg: int | None) -> str | None:
+    if sg is None:
+        return None
+    for upper, name in ((2, "triclinic"), (15, "monoclinic"), (74, "orthorhombic"), (142, "tetragonal"),
+                        (167, "trigonal"), (194, "hexagonal"), (230, "cubic")):
+        if sg <= upper:
+            return name
+    return None
+
+
+def write_records(
+    session: Session,
+    records: Iterable[MaterialIn | PhaseDiagramIn],
+    *,
+    dataset: DatasetIn | str | None = None,
+    skip_bad: bool = False,
+    progress: Callable[[int], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> ImportReport:
+    """Prepare, deduplicate, link and insert ``records`` in the current transaction of ``session``."""
+    t0 = time.perf_counter()
+    ds_name = dataset if isinstance(dataset, str) else (dataset.name if dataset else None)
+    report = ImportReport(dataset=ds_name)
+    ds_id = dataset_id(session, dataset)
+    linker = Linker(session)
+    refs = _Refs(session)
+    next_temp = -1
+
+    for batch in _chunks(records, batch_size):
+        report.read += len(batch)
+        diagrams = [r for r in batch if isinstance(r, PhaseDiagramIn)]
+        mats = [r for r in batch if not isinstance(r, PhaseDiagramIn)]
+        if diagrams:
+            report.phase_diagrams += _write_diagrams(session, diagrams, ds_name, ds_id, refs)
+
+        # 1. prepare (validate + normalise)
+        prepared: list[tuple[Prepared, str]] = []
+        for rec in mats:
+            try:
+                p = prepare_material(rec)
+            except MatinfoError as e:
+                if not skip_bad:
+                    raise
+                report.rejects.append(Reject(rec.location, rec.formula, str(e)))
+                continue
+            prepared.append((p, rec.content_key(ds_name)))
+
+        # 2. deduplicate against the database and within the batch
+        keys = [k for _, k in prepared]
+        existing: set[str] = set()
+        for i in range(0, len(keys), 500):
+            existing.update(session.scalars(select(Material.record_key).where(Material.record_key.in_(keys[i:i + 500]))))
+        fresh = []
+        for p, k in prepared:
+            if k in existing:
+                report.duplicates += 1
+            else:
+                existing.add(k)
+                fresh.append((p, k))
+
+        # 3. references
+        refs.ids([p.record.reference for p, _ in fresh] + [r["_reference"] for p, _ in fresh for r in p.properties])
+
+        # 4. link; new substances get temporary negative ids until inserted
+        decisions = []
+        new_rows: list[dict[str, Any]] = []
+        new_temp: list[int] = []
+        for p, _ in fresh:
+            d = linker.decide(p.parsed, p.fractions, p.structure_type)
+            sid = d.substance_id
+            if d.new:
+                sid = next_temp
+                next_temp -= 1
+                linker.register_new(sid, d.host_system, p.structure_type)
+                new_rows.append(_substance_row(p, d.host_system))
+                new_temp.append(sid)
+            linker.add_member(sid, p.parsed, p.fractions)
+            decisions.append((sid, d))
+        remap: dict[int, int] = {}
+        if new_rows:
+            ids = list(session.scalars(insert(Substance).returning(Substance.id, sort_by_parameter_order=True), new_rows))
+            remap = dict(zip(new_temp, ids, strict=True))
+            linker.remap(remap)
+            report.substances += len(ids)
+
+        # 5. materials
+        mat_rows = []
+        for (p, key), (sid, d) in zip(fresh, decisions, strict=True):
+            mat_rows.append(_material_row(p, key, remap.get(sid, sid), d, ds_id, refs))
+        if not mat_rows:
+            if progress:
+                progress(len(batch))
+            continue
+        mat_ids = list(session.scalars(insert(Material).returning(Material.id, sort_by_parameter_order=True), mat_rows))
+        report.materials += len(mat_ids)
+
+        # 6. children
+        elems, structs, props, exts = [], [], [], []
+        for (p, _), mid, mrow in zip(fresh, mat_ids, mat_rows, strict=True):
+            sid = mrow["substance_id"]
+            for el, x in (p.fractions or {el: None for el in p.parsed.elements}).items():
+                elems.append({"material_id": mid, "element": el, "fraction": x})
+            if p.structure_row is not None:
+                structs.append({**p.structure_row, "material_id": mid, "substance_id": sid,
+                                "reference_id": mrow["reference_id"]})
+            for r in p.properties:
+                row = {k: v for k, v in r.items() if not k.startswith("_")}
+                row.update(material_id=mid, substance_id=sid, dataset_id=ds_id,
+                           reference_id=refs.get(r["_reference"]) or mrow["reference_id"])
+                props.append(row)
+            for src, val in p.record.external_ids:
+                if val not in (None, ""):
+                    exts.append({"material_id": mid, "source": str(src), "value": str(val)})
+        for model, rows in ((MaterialElement, elems), (Structure, structs), (Property, props), (ExternalId, exts)):
+            if rows:
+                session.execute(insert(model), rows)
+        report.structures += len(structs)
+        report.properties += len(props)
+        ranges = linker.dirty_ranges()
+        if ranges:
+            session.execute(update(Substance), ranges)
+        if progress:
+            progress(len(batch))
+
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _material_row(p: Prepared, key: str, sid: int, d, ds_id: int | None, refs: _Refs) -> dict[str, Any]:
+    from matinfo.core.keys import anonymous_formula, chemical_system, reduced_formula
+
+    comp = p.parsed.composition
+    rec = p.record
+    return {
+        "substance_id": sid,
+        "formula": rec.formula.strip(),
+        "name": rec.name,
+        "reduced_formula": reduced_formula(comp) if comp is not None else None,
+        "chemical_system": chemical_system(comp) if comp is not None else "-".join(sorted(p.parsed.elements)),
+        "anonymous_formula": anonymous_formula(comp) if comp is not None else None,
+        "nelements": len(p.parsed.elements),
+        "composition": {el: float(a) for el, a in comp.get_el_amt_dict().items()} if comp is not None else None,
+        "is_resolved": p.parsed.is_resolved,
+        "unresolved_reason": p.parsed.reason,
+        "variables": list(p.parsed.variables) or None,
+        "space_group_number": p.structure_type.space_group_number,
+        "prototype": p.structure_type.prototype,
+        "link_reason": d.reason,
+        "link_distance": d.distance,
+        "dataset_id": ds_id,
+        "reference_id": refs.get(rec.reference),
+        "record_key": key,
+    }
+
+
+def _write_diagrams(session: Session, diagrams: list[PhaseDiagramIn], ds_name, ds_id, refs: _Refs) -> int:
+    refs.ids([d.reference for d in diagrams])
+    keyed = {d.content_key(ds_name): d for d in diagrams}
+    existing = set(session.scalars(select(PhaseDiagram.record_key).where(PhaseDiagram.record_key.in_(list(keyed)))))
+    rows = [
+        {"chemical_system": "-".join(sorted(d.chemical_system.split("-"))), "diagram_type": d.diagram_type,
+         "t_min_K": d.t_min_K, "t_max_K": d.t_max_K, "p_min_GPa": d.p_min_GPa, "p_max_GPa": d.p_max_GPa,
+         "source": d.source, "data": dict(d.data) if d.data is not None else None,
+         "reference_id": refs.get(d.reference), "dataset_id": ds_id, "record_key": k}
+        for k, d in keyed.items() if k not in existing
+    ]
+    if rows:
+        session.execute(insert(PhaseDiagram), rows)
+    return len(rows)
