@@ -202,30 +202,29 @@ def write_records(
         if diagrams:
             report.phase_diagrams += _write_diagrams(session, diagrams, ds_name, ds_id, refs)
 
-        # 1. prepare (validate + normalise)
-        prepared: list[tuple[Prepared, str]] = []
-        for rec in mats:
-            try:
-                p = prepare_material(rec)
-            except MatinfoError as e:
-                if not skip_bad:
-                    raise
-                report.rejects.append(Reject(rec.location, rec.formula, str(e)))
-                continue
-            prepared.append((p, rec.content_key(ds_name)))
-
-        # 2. deduplicate against the database and within the batch
-        keys = [k for _, k in prepared]
+        # 1. deduplicate against the database and within the batch (before any parsing: re-imports are cheap)
+        keyed = [(rec, rec.content_key(ds_name)) for rec in mats]
         existing: set[str] = set()
+        keys = [k for _, k in keyed]
         for i in range(0, len(keys), 500):
             existing.update(session.scalars(select(Material.record_key).where(Material.record_key.in_(keys[i:i + 500]))))
-        fresh = []
-        for p, k in prepared:
+        todo = []
+        for rec, k in keyed:
             if k in existing:
                 report.duplicates += 1
             else:
                 existing.add(k)
-                fresh.append((p, k))
+                todo.append((rec, k))
+
+        # 2. prepare (validate + normalise)
+        fresh: list[tuple[Prepared, str]] = []
+        for rec, k in todo:
+            try:
+                fresh.append((prepare_material(rec), k))
+            except MatinfoError as e:
+                if not skip_bad:
+                    raise
+                report.rejects.append(Reject(rec.location, rec.formula, str(e)))
 
         # 3. references
         refs.ids([p.record.reference for p, _ in fresh] + [r["_reference"] for p, _ in fresh for r in p.properties])
