@@ -34,6 +34,17 @@ class _Entry(Candidate):
     dirty: bool = False
     fraction_min: dict[str, float] = field(default_factory=dict)
     fraction_max: dict[str, float] = field(default_factory=dict)
+    #: Rounded member compositions already in ``members``: repeated compositions (the same compound
+    #: measured many times) are compared once, so linking cost grows with distinct compositions only.
+    member_keys: set[tuple] = field(default_factory=set)
+
+    def add_fractions(self, fractions: Mapping[str, float]) -> bool:
+        key = tuple(sorted((el, round(x, 6)) for el, x in fractions.items()))
+        if key in self.member_keys:
+            return False
+        self.member_keys.add(key)
+        self.members.append(dict(fractions))
+        return True
 
 
 @dataclass(frozen=True)
@@ -114,7 +125,7 @@ class Linker:
                     e = entries[sid]
                     if comp:
                         total = sum(comp.values())
-                        e.members.append({el: amt / total for el, amt in comp.items()})
+                        e.add_fractions({el: amt / total for el, amt in comp.items()})
                     elif variables:
                         e.formulas.append(parse_formula(formula))
 
@@ -158,7 +169,8 @@ class Linker:
         e = self._by_id[substance_id]
         if fractions is not None:
             first = not e.members
-            e.members.append(dict(fractions))
+            if not e.add_fractions(fractions):
+                return  # composition already a member: range unchanged
             for el in set(fractions) | set(e.fraction_min):
                 x = fractions.get(el, 0.0)
                 # Earlier members did not contain an element they do not list: their fraction is 0.

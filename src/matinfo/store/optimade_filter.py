@@ -1,43 +1,43 @@
 """OPTIMADE filter strings → one SQLAlchemy boolean clause over :class:`~matinfo.store.models.Material`.
 
-A matinfo *material* is served as an OPTIMADE ``structures`` entry.  :func:`optimade_clause` parses a filter with
-the grammar shipped by the ``optimade`` package (its newest version) and returns a clause for
-``select(Material.id).where(clause)``: plain columns of ``materials`` and ``IN`` sub-queries on the child tables,
-nothing dialect-specific, so SQLite and PostgreSQL return the same rows.
+A matinfo *material* is served as an OPTIMADE ``structures`` entry.  :func:`optimade_clause` parses a filter
+with the grammar shipped by the ``optimade`` package (its newest version) and returns a clause for
+``select(Material.id).where(clause)``: plain columns of ``materials`` and ``IN`` sub-queries on the child
+tables, nothing dialect-specific, so SQLite and PostgreSQL return the same rows.
 
 >>> str(optimade_clause("nelements >= 3"))
 'materials.nelements >= :nelements_1'
 >>> optimade_clause("nelement > 3")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-matinfo.errors.QueryError: field 'nelement': unknown field — did you mean 'nelements'? ...
+matinfo.errors.QueryError: field 'nelement': unknown field — did you mean 'nelements'...
 
 Fields (:data:`OPTIMADE_FIELDS` holds the same list for programs, e.g. an ``/info/structures`` endpoint)
 
-=============================  =========  ==========================================================
-``id``                         string     ``materials.id`` as a string: ``id = "42"``
-``last_modified``              timestamp  ``materials.created_at`` (RFC 3339 string; no offset = UTC)
-``elements``                   list       ``material_elements.element``: HAS, HAS ALL/ANY/ONLY, LENGTH
-``elements_ratios``            list       ``material_elements.fraction`` (atomic fractions; unknown for
-                                          unresolved formulas); HAS [op] x, ``elements:elements_ratios
-                                          HAS "Li":>0.3``
-``nelements``                  integer    ``materials.nelements`` (= ``elements LENGTH``)
-``chemical_formula_descriptive`` string   ``materials.formula``, the string as reported
-``chemical_formula_reduced``   string     ``materials.reduced_formula``, see below
-``chemical_formula_anonymous`` string     ``materials.anonymous_formula``, see below
-``nsites``                     integer    ``structures.n_sites`` of any structure of the material
-``_matinfo_substance_id``      integer    ``materials.substance_id``
-``_matinfo_space_group``       integer    ``materials.space_group_number``
-``_matinfo_crystal_system``    string     ``substances.crystal_system`` (case-insensitive)
-``_matinfo_prototype``         string     ``materials.prototype``
-``_matinfo_chemical_system``   string     ``materials.chemical_system`` (``"O-Li"`` = ``"Li-O"``)
-``_matinfo_name``              string     ``materials.name`` (sample label / data-set row ID)
-``_matinfo_doi``               string     ``refs.doi`` (case-insensitive, ``https://doi.org/`` dropped)
-``_matinfo_year``              integer    ``refs.year``
-``_matinfo_dataset``           string     ``datasets.name``
-``_matinfo_<quantity>``        float      ``properties.value`` of that quantity (any registered name or
-                                          alias, :func:`matinfo.core.quantities.list_quantities`)
-=============================  =========  ==========================================================
+================================  =========  ==============================================================
+``id``                            string     ``materials.id`` as a string: ``id = "42"``
+``last_modified``                 timestamp  ``materials.created_at`` (RFC 3339 string; no offset = UTC)
+``elements``                      list       ``material_elements.element``: HAS, HAS ALL / ANY / ONLY, LENGTH
+``elements_ratios``               list       ``material_elements.fraction``, atomic fractions (unknown for
+                                             unresolved formulas): ``HAS > 0.3``,
+                                             ``elements:elements_ratios HAS "Li":>0.3``
+``nelements``                     integer    ``materials.nelements`` (the same as ``elements LENGTH``)
+``chemical_formula_descriptive``  string     ``materials.formula``, the string as reported
+``chemical_formula_reduced``      string     ``materials.reduced_formula``, see below
+``chemical_formula_anonymous``    string     ``materials.anonymous_formula``, see below
+``nsites``                        integer    ``structures.n_sites`` of any structure of the material
+``_matinfo_substance_id``         integer    ``materials.substance_id``
+``_matinfo_space_group``          integer    ``materials.space_group_number``
+``_matinfo_crystal_system``       string     ``substances.crystal_system`` (case-insensitive)
+``_matinfo_prototype``            string     ``materials.prototype``
+``_matinfo_chemical_system``      string     ``materials.chemical_system`` (``"O-Li"`` = ``"Li-O"``)
+``_matinfo_name``                 string     ``materials.name`` (sample label / data-set row ID)
+``_matinfo_doi``                  string     ``refs.doi`` (case-insensitive, ``https://doi.org/`` dropped)
+``_matinfo_year``                 integer    ``refs.year``
+``_matinfo_dataset``              string     ``datasets.name``
+``_matinfo_<quantity>``           float      ``properties.value`` of that quantity: any name or alias of
+                                             :func:`matinfo.core.quantities.list_quantities`
+================================  =========  ==============================================================
 
 Semantics worth knowing
 
@@ -107,8 +107,8 @@ class OptimadeField:
     description: str
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# Intermediate tree: comparisons (leaves) joined by AND / OR / NOT, compiled to SQL with NOT pushed to the leaves.
+# ------------------------------------------------------------------------------------------------------------
+# Intermediate tree: comparisons (leaves) joined by AND / OR / NOT; compiled with NOT pushed to the leaves.
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,7 @@ def _sql(node: _Node, negate: bool = False) -> ColumnElement[bool]:
     return not_(node.match) if node.known is None else and_(node.known, not_(node.match))
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Values as the transformer hands them over
 
 
@@ -161,13 +161,15 @@ class _Bool:
 
 
 _OPS: dict[str, Callable[[Any, Any], ColumnElement[bool]]] = {
-    "=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+    "=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+    ">=": operator.ge,
 }
 _REVERSED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
 _FUZZY = {"CONTAINS": "CONTAINS", "STARTS": "STARTS WITH", "ENDS": "ENDS WITH"}
 
 
-def _fail(problem: str, prop: _Prop | None = None, value: object = None, hint: str | None = None) -> QueryError:
+def _fail(problem: str, prop: _Prop | None = None, value: object = None,
+          hint: str | None = None) -> QueryError:
     return QueryError(problem, field=prop.name if prop else None, value=value, hint=hint)
 
 
@@ -186,7 +188,7 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Portable, case-sensitive string matching
 
 
@@ -213,7 +215,7 @@ def _fuzzy_match(col: Any, kind: str, text: str) -> ColumnElement[bool]:
     return and_(col.like(pattern, escape="/"), exact)
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Fields
 
 
@@ -235,8 +237,10 @@ class _Field:
                     hint=f'use {self.name} HAS, HAS ALL, HAS ANY, HAS ONLY or LENGTH')
 
     def fuzzy(self, kind: str, value: Any, prop: _Prop) -> _Node:
+        hint = (f"use {self.name} HAS ..." if self.info.type == "list"
+                else f"compare it with =, !=, <, >, e.g. {self.name} = ...")
         raise _fail(f"{_FUZZY[kind]} applies to text fields; {self.name} is of type {self.info.type}", prop,
-                    _show(value), hint=f"compare it with =, <, >, e.g. {self.name} = ...")
+                    _show(value), hint=hint)
 
     def has(self, mode: str, items: list[tuple[str, Any]], prop: _Prop) -> _Node:
         raise _fail(f"HAS applies to lists; {self.name} is of type {self.info.type}", prop,
@@ -252,7 +256,8 @@ class _Scalar(_Field):
     """One value per material: a ``materials`` column, or a column reached through ``via``.
 
     ``via(cond)`` turns a condition on the column's own table into a condition on ``materials``.
-    ``normalise`` rewrites the value of ``=`` / ``!=`` (formulas, DOIs); ``fuzzy`` False refuses CONTAINS & co.
+    ``normalise`` rewrites the value of ``=`` / ``!=`` (formulas, DOIs); ``fuzzy=False`` refuses CONTAINS,
+    STARTS and ENDS; ``lower=True`` lower-cases the value (the column is stored lower-case).
     """
 
     def __init__(self, info: OptimadeField, column: Any, *, nullable: bool = True,
@@ -275,7 +280,7 @@ class _Scalar(_Field):
         kind = self.info.type
         if kind in ("integer", "float"):
             if not _is_number(value):
-                raise _fail(f"{self.name} is a number and cannot be compared with text", prop, _show(value),
+                raise _fail(f"{self.name} is a number; compare it with a number", prop, _show(value),
                             hint=f"write a number without quotes, e.g. {self.name} {op or '='} 3")
             return value
         if not isinstance(value, str):
@@ -321,7 +326,7 @@ class _Id(_Scalar):
     """``id``: the integer primary key, searched as the string OPTIMADE says IDs are."""
 
     def _equal(self, value: Any) -> ColumnElement[bool]:
-        return Material.id == int(value) if value.isdigit() else false()
+        return Material.id == int(value) if re.fullmatch(r"[0-9]+", value) else false()
 
     def _text_column(self) -> Any:
         return cast(Material.id, String)
@@ -360,7 +365,8 @@ class _ElementList(_Field):
         if self.is_ratio:
             if not _is_number(value):
                 raise _fail("elements_ratios holds numbers", prop, _show(value),
-                            hint="write e.g. elements_ratios HAS > 0.25 or elements:elements_ratios HAS \"Li\":>0.25")
+                            hint='write e.g. elements_ratios HAS > 0.25 or '
+                                 'elements:elements_ratios HAS "Li":>0.25')
             return _OPS[op](self.column, value)
         if op != "=":
             raise _fail(f"elements items cannot be compared with {op}", prop, _show(value),
@@ -368,8 +374,7 @@ class _ElementList(_Field):
         return self.column == _element(value, prop)
 
     def has(self, mode: str, items: list[tuple[str, Any]], prop: _Prop) -> _Node:
-        conds = list({str(c.compile(compile_kwargs={"literal_binds": True})): c
-                      for c in (self.item(op, v, prop) for op, v in items)}.values())
+        conds = [self.item(op, v, prop) for op, v in dict.fromkeys(items)]
         return _set_leaf(mode, conds, self.known(), nullable=self.is_ratio)
 
     def length(self, op: str, n: int, prop: _Prop) -> _Node:
@@ -410,9 +415,9 @@ def _element(value: Any, prop: _Prop) -> str:
 class _QuantityField(_Field):
     """``_matinfo_<quantity>``: some property row of that quantity satisfies the comparison."""
 
-    def __init__(self, info: OptimadeField, quantity: str, dtype: str) -> None:
+    def __init__(self, info: OptimadeField, quantity: str, dtype: str, unit: str | None) -> None:
         super().__init__(info)
-        self.quantity, self.dtype = quantity, dtype
+        self.quantity, self.dtype, self.unit = quantity, dtype, unit
 
     def _in(self, cond: ColumnElement[bool]) -> ColumnElement[bool]:
         return Material.id.in_(select(Property.material_id).where(Property.quantity == self.quantity, cond))
@@ -425,8 +430,9 @@ class _QuantityField(_Field):
             return _Not(self.compare("=", value, prop))
         if self.dtype == "number":
             if not _is_number(value):
-                raise _fail(f"{self.quantity} is a number (in {self.info.source.split(' in ')[-1]})", prop,
-                            _show(value), hint=f"write a number without quotes, e.g. {self.name} {op} 1.5")
+                unit = f" (in {self.unit})" if self.unit else ""
+                raise _fail(f"{self.quantity} is a number{unit}", prop, _show(value),
+                            hint=f"write a number without quotes, e.g. {self.name} {op} 1.5")
             return _Leaf(self._in(_bounded(op, value)), self.known())
         if self.dtype == "bool":
             if not isinstance(value, _Bool) or op != "=":
@@ -434,7 +440,7 @@ class _QuantityField(_Field):
                             hint=f"write {self.name} = TRUE or {self.name} = FALSE")
             return _Leaf(self._in(Property.value == (1.0 if value.value else 0.0)), self.known())
         if not isinstance(value, str) or op != "=":
-            raise _fail(f"{self.quantity} is text; compare it with = or CONTAINS / STARTS WITH / ENDS WITH", prop,
+            raise _fail(f"{self.quantity} is text; compare it with =, != or CONTAINS / STARTS / ENDS", prop,
                         _show(value), hint=f'write e.g. {self.name} = "..."')
         return _Leaf(self._in(Property.value_text == value), self.known())
 
@@ -457,7 +463,7 @@ def _bounded(op: str, c: float) -> ColumnElement[bool]:
     return and_(or_(exact, b.in_((strict, loose))), cmp)
 
 
-# --- normalisers for = / != -------------------------------------------------------------------------------------
+# --- normalisers for = / != ---------------------------------------------------------------------------------
 
 
 def _reduced(value: str, prop: _Prop) -> str:
@@ -473,16 +479,21 @@ def _reduced(value: str, prop: _Prop) -> str:
 _ANON_PART = re.compile(r"([A-Z][a-z]*)(\d+(?:\.\d+)?)?")
 
 
-def _anonymous(value: str, prop: _Prop) -> str:
-    from pymatgen.core.periodic_table import Element
+#: Distinct elements (all with an electronegativity) to stand for the letters of an anonymous formula.
+_DUMMY_ELEMENTS = ("Li Be B C N O F Na Mg Al Si P S Cl K Ca Sc Ti V Cr Mn Fe Co Ni Cu Zn Ga Ge As Se Br Rb "
+                   "Sr Y Zr Nb Mo Ru Rh Pd Ag Cd In Sn Sb Te I Cs Ba La").split()
 
+
+def _anonymous(value: str, prop: _Prop) -> str:
     from matinfo.core.keys import anonymous_formula
 
     if not re.fullmatch(rf"(?:{_ANON_PART.pattern})+", value):
         raise _fail("not an anonymous formula", prop, _show(value), hint='write e.g. "A2B" or "ABC3"')
     counts = [float(n) if n else 1.0 for _, n in _ANON_PART.findall(value)]
+    if len(counts) > len(_DUMMY_ELEMENTS):
+        raise _fail("anonymous formula with too many elements", prop, _show(value))
     # the anonymous formula depends on the counts only: give them any distinct elements
-    dummy = {Element.from_Z(z).symbol: x for z, x in enumerate(counts, start=1)}
+    dummy = dict(zip(_DUMMY_ELEMENTS, counts))
     try:
         return anonymous_formula(dummy)
     except (MatinfoError, ValueError) as e:
@@ -499,7 +510,7 @@ def _doi(value: str, prop: _Prop) -> str:
     return normalize_doi(value) or ""
 
 
-# --- the table --------------------------------------------------------------------------------------------------
+# --- the table ----------------------------------------------------------------------------------------------
 
 
 def _fk_in(fk: Any, subquery: Any) -> ColumnElement[bool]:
@@ -570,7 +581,8 @@ _FIELDS: dict[str, _Field] = {
         _Scalar(_f(_P + "chemical_system", "string", "materials.chemical_system",
                    "elements joined by '-', dopants included; = accepts any element order"),
                 Material.chemical_system, nullable=False, normalise=_system),
-        _Scalar(_f(_P + "name", "string", "materials.name", "sample label or data-set row ID"), Material.name),
+        _Scalar(_f(_P + "name", "string", "materials.name", "sample label or data-set row ID"),
+                Material.name),
         _Scalar(_f(_P + "doi", "string", "refs.doi",
                    "DOI of a reference of the material, its properties or structures (case-insensitive)"),
                 Reference.doi, via=_via_references, normalise=_doi, lower=True),
@@ -607,12 +619,14 @@ def _field(prop: _Prop) -> _Field | None:
     m = re.fullmatch(r"_([a-z0-9]+)_.+", name)
     if m:
         warnings.warn(f"field {name!r} belongs to provider {m.group(1)!r}, not {PROVIDER_PREFIX!r}: "
-                      "it is treated as unknown (no comparison on it matches)", UserWarning, stacklevel=4)
+                      "it is treated as unknown (no comparison on it matches)", UserWarning, stacklevel=2)
         return None
     close = difflib.get_close_matches(name, list(_FIELDS), n=2, cutoff=0.6)
     hint = f"did you mean {' or '.join(map(repr, close))}? " if close else ""
     hint += f"searchable fields: {', '.join(_FIELDS)}, and {_P}<quantity> for properties"
-    problem = "this OPTIMADE field is not searchable in matinfo" if name in _NOT_SEARCHABLE else "unknown field"
+    problem = "unknown field"
+    if name in _NOT_SEARCHABLE:
+        problem = "this OPTIMADE field is not searchable in matinfo"
     raise _fail(problem, prop, hint=hint)
 
 
@@ -625,23 +639,26 @@ def _quantity_field(prop: _Prop) -> _Field:
         names = [n[len(_P):] for n in _FIELDS if n.startswith(_P)] + [q.name for q in list_quantities()]
         close = difflib.get_close_matches(rest, names, n=3, cutoff=0.6)
         hint = f"did you mean {' or '.join(repr(_P + c) for c in close)}? " if close else ""
-        hint += (f"{_P} fields: {', '.join(n for n in _FIELDS if n.startswith(_P))}, or {_P}<quantity> with a "
-                 "quantity of matinfo.core.quantities.list_quantities()")
+        own = ", ".join(n for n in _FIELDS if n.startswith(_P))
+        hint += f"{_P} fields: {own}, or {_P}<quantity> for a quantity of matinfo.core.quantities"
         raise _fail("unknown matinfo field or quantity", prop, hint=hint)
+    if q.kind != "property":
+        raise _fail(f"{q.name} is a measurement condition, not a property of materials", prop,
+                    hint="OPTIMADE filters search property values; filter conditions with matinfo's own "
+                         "search (Query.conditions)")
     unit = f" in {q.canonical_unit}" if q.canonical_unit else ""
-    type_: FieldType = {"number": "float", "bool": "boolean"}.get(q.dtype, "string")  # type: ignore[assignment]
+    type_: FieldType = "float" if q.dtype == "number" else "boolean" if q.dtype == "bool" else "string"
     info = _f(prop.name, type_, f"properties.value of {q.name}{unit}", q.description)
-    return _QuantityField(info, q.name, q.dtype)
+    return _QuantityField(info, q.name, q.dtype, q.canonical_unit)
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Parse tree → intermediate tree
 
 
 _UNKNOWN = _Leaf(false(), false())  # another provider's field: unknown everywhere
 
 
-@v_args(inline=False)
 class _ToNodes(Transformer):
     """Turns the lark tree of an OPTIMADE filter into :data:`_Node` objects (``MongoTransformer``'s role)."""
 
@@ -726,8 +743,9 @@ class _ToNodes(Transformer):
     def constant_first_comparison(self, c):
         const, op, other = c
         if not isinstance(other, _Prop):
-            raise _fail(f"a comparison needs a property: {_show(const)} {op} {_show(other)} compares two constants",
-                        value=_show(const), hint="write it as property OPERATOR value, e.g. nelements > 3")
+            raise _fail(f"a comparison needs a property: {_show(const)} {op} {_show(other)} compares two "
+                        "constants", value=_show(const),
+                        hint="write property OPERATOR value, e.g. nelements > 3")
         return _comparison(other, ("cmp", _REVERSED[str(op)], const))
 
     def comparison(self, c):
@@ -779,9 +797,9 @@ def _comparison(prop: _Prop, rhs: tuple) -> _Node:
 def _zip(prop: _Prop, others: list[_Prop], mode: str, zips: list[list[tuple[str, Any]]]) -> _Node:
     """``elements:elements_ratios HAS "Li":>0.3``: one ``material_elements`` row satisfies every part."""
     props = [prop, *others]
-    fields = [_FIELDS.get(p.name) for p in props]
     names = [p.name for p in props]
-    if not all(isinstance(f, _ElementList) for f in fields) or len(set(names)) != len(names):
+    fields = [f for f in (_FIELDS.get(n) for n in names) if isinstance(f, _ElementList)]
+    if len(fields) != len(props) or len(set(names)) != len(names):
         raise _fail(f"correlated HAS on {':'.join(names)} is not supported", prop,
                     hint='only elements:elements_ratios is, e.g. elements:elements_ratios HAS "Li":>0.3')
     conds = []
@@ -789,12 +807,12 @@ def _zip(prop: _Prop, others: list[_Prop], mode: str, zips: list[list[tuple[str,
         if len(z) != len(fields):
             raise _fail(f"{':'.join(names)} needs {len(fields)} values per item, got {len(z)}", prop,
                         value=":".join(_show(v) for _, v in z))
-        conds.append(and_(*(f.item(op, v, p) for f, p, (op, v) in zip(fields, props, z, strict=True))))  # type: ignore[union-attr]
-    ratio = next((f for f in fields if f.is_ratio), None)  # type: ignore[union-attr]
+        conds.append(and_(*(f.item(op, v, p) for f, p, (op, v) in zip(fields, props, z, strict=True))))
+    ratio = next((f for f in fields if f.is_ratio), None)
     return _set_leaf(mode, conds, ratio.known() if ratio else None, nullable=ratio is not None)
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Parsing
 
 
@@ -828,12 +846,13 @@ def _syntax_hint(text: str, pos: int) -> str:
     lower_kw = [w for w in re.findall(r"\b[a-z]+\b", outside) if w.upper() in _KEYWORDS and w not in _FIELDS]
     word = re.match(r"[A-Za-z_][A-Za-z0-9_]*", rest)
     if pos >= len(text):
-        return "the filter ends too early: a value, a closing parenthesis or a comparison after AND/OR is missing"
+        return ("the filter ends too early: a value, a closing parenthesis or a comparison after AND/OR "
+                "is missing")
     if rest.startswith("'"):
         return "strings take double quotes: \"Li\""
     if rest.startswith('"'):
         return 'a string is not closed: add the closing "'
-    if rest.startswith("=") and text[:pos].rstrip().endswith(("=", "!", "<", ">")) or rest.startswith("=="):
+    if rest.startswith("==") or (rest.startswith("=") and text[:pos].rstrip().endswith(("=", "!", "<", ">"))):
         return "use = for equality and != for inequality"
     if rest[:1] in "&|":
         return "write AND, OR, NOT"

@@ -73,6 +73,7 @@ class PropertyFilter:
             if low in ("true", "false", "yes", "no"):
                 return cls(q.name, op, low in ("true", "yes"))
             return cls(q.name, op, v)
+        unit = unit or q.canonical_unit or None  # a bare number is in the quantity's canonical unit
         try:
             v = to_canonical(q.name, v, unit)
             v2 = to_canonical(q.name, v2, unit) if v2 is not None else None
@@ -108,6 +109,7 @@ class ConditionFilter:
         if isinstance(v, str):
             return cls(key, op, v)
         if q is not None:
+            unit = unit or q.canonical_unit or None
             try:
                 v = to_canonical(q.name, v, unit)
                 v2 = to_canonical(q.name, v2, unit) if v2 is not None else None

@@ -1,0 +1,116 @@
+"""Typed searches: elements, formula, structure, unit-aware property ranges, conditions, references."""
+
+from __future__ import annotations
+
+import pytest
+
+from matinfo.core.records import PropertyIn, ReferenceIn
+from matinfo.errors import QueryError
+from matinfo.store import PropertyFilter, Query
+
+
+@pytest.fixture
+def filled(db):
+    ref = ReferenceIn(doi="10.1002/anie.200701144", authors="Murugan, R.; Thangadurai, V.; Weppner, W.",
+                      title="Fast lithium ion conduction in garnet-type Li7La3Zr2O12", journal="Angew. Chem.",
+                      year=2007)
+    ids = {}
+    ids["llzo"] = db.add_material(
+        "Li7La3Zr2O12", space_group=230, reference=ref,
+        properties=[PropertyIn("ionic_conductivity", 5.11e-4, "S/cm", conditions={"temperature": "25 °C"})],
+    ).substance_id
+    ids["llzo_ta"] = db.add_material(
+        "Li6.4La3Zr1.4Ta0.6O12", space_group=230,
+        properties=[PropertyIn("ionic_conductivity", "1.0 mS/cm", conditions={"temperature": (300, "K")})],
+    ).substance_id
+    ids["lno"] = db.add_material(
+        "LiNbO3", space_group=161,
+        properties=[PropertyIn("ionic_conductivity", "<1e-8", "S/cm", conditions={"temperature": 298.15})],
+    ).substance_id
+    ids["rutile"] = db.add_material("TiO2", space_group=136,
+                                    properties=[PropertyIn("band_gap", 3.0, "eV")]).substance_id
+    ids["anatase"] = db.add_material("TiO2", space_group=141,
+                                     properties=[PropertyIn("band_gap", 3.2, "eV")]).substance_id
+    ids["pbte"] = db.add_material(
+        "PbTe", space_group=225,
+        properties=[PropertyIn("seebeck_coefficient", v, "uV/K", conditions={"temperature": t})
+                    for t, v in ((300, 150.0), (600, 250.0))],
+    ).substance_id
+    return db, ids
+
+
+def _ids(hits):
+    return {h.substance_id for h in hits}
+
+
+def test_unit_aware_property_range(filled):
+    db, ids = filled
+    a = _ids(db.search(properties=["ionic_conductivity >= 0.1 mS/cm"]))
+    b = _ids(db.search(properties=["ionic_conductivity >= 1e-4 S/cm"]))
+    assert a == b == {ids["llzo"]}  # the Ta-doped garnet joined LLZO
+    assert PropertyFilter.parse("ionic_conductivity >= 0.1 mS/cm").value == pytest.approx(1e-4)
+
+
+def test_elements_all_any_none_and_counts(filled):
+    db, ids = filled
+    assert _ids(db.search(elements=["Li", "O"])) == {ids["llzo"], ids["lno"]}
+    assert _ids(db.search(elements_any=["Nb", "Te"])) == {ids["lno"], ids["pbte"]}
+    assert _ids(db.search(elements=["Li"], elements_none=["Nb"])) == {ids["llzo"]}
+    assert _ids(db.search(nelements=2)) == {ids["rutile"], ids["anatase"], ids["pbte"]}
+    assert _ids(db.search(elements="Ta")) == {ids["llzo"]}  # found through its doped member
+
+
+def test_formula_any_notation_and_structure(filled):
+    db, ids = filled
+    assert _ids(db.search(formula="Ti2O4")) == {ids["rutile"], ids["anatase"]}
+    assert _ids(db.search(formula="TiO2", space_group="P4_2/mnm")) == {ids["rutile"]}
+    assert _ids(db.search(formula="TiO2", crystal_system="tetragonal")) == {ids["rutile"], ids["anatase"]}
+    assert _ids(db.search(chemical_system="O-Ti")) == {ids["rutile"], ids["anatase"]}
+    assert _ids(db.search(space_group=230)) == {ids["llzo"]}
+
+
+def test_conditions_belong_to_the_same_record(filled):
+    db, ids = filled
+    hot = Query(properties=["seebeck_coefficient >= 200 uV/K"], conditions=["temperature >= 500 K"])
+    assert _ids(db.search(hot)) == {ids["pbte"]}
+    cold = Query(properties=["seebeck_coefficient >= 200 uV/K"], conditions=["temperature <= 400 K"])
+    assert _ids(db.search(cold)) == set()
+    celsius = Query(properties=["ionic_conductivity > 0"], conditions=["temperature 20..30 degC"])
+    assert _ids(db.search(celsius)) == {ids["llzo"], ids["lno"]}
+
+
+def test_bounds_are_kept(filled):
+    db, ids = filled
+    sub = db.get_substance(ids["lno"])
+    (p,) = sub.properties
+    assert p.bound == "<" and p.value == pytest.approx(1e-8) and p.unit == "S/cm"
+
+
+def test_reference_filters(filled):
+    db, ids = filled
+    assert _ids(db.search(doi="https://doi.org/10.1002/ANIE.200701144")) == {ids["llzo"]}
+    assert _ids(db.search(year=(2000, 2010), author="thangadurai")) == {ids["llzo"]}
+    assert _ids(db.search(year=1999)) == set()
+
+
+def test_whole_substance_in_one_call(filled):
+    db, ids = filled
+    sub = db.get_substance(ids["llzo"])
+    assert {m.formula for m in sub.materials} == {"Li7La3Zr2O12", "Li6.4La3Zr1.4Ta0.6O12"}
+    assert len(sub.properties) == 2
+    assert sorted(p.conditions["temperature"] for p in sub.properties) == pytest.approx([298.15, 300.0])
+    assert sub.references[0].doi == "10.1002/anie.200701144"
+    d = sub.to_dict()
+    assert d["substance_id"] == ids["llzo"] and d["space_group"] == 230
+
+
+def test_bad_queries_say_what_to_do(filled):
+    db, _ = filled
+    with pytest.raises(QueryError, match="ionic_condutivity|quantity"):
+        db.search(properties=["ionic_condutivity >= 1 S/cm"])
+    with pytest.raises(QueryError, match="cannot convert|dimension|eV"):
+        db.search(properties=["ionic_conductivity >= 1 eV"])
+    with pytest.raises(QueryError, match="Xx"):
+        db.search(elements=["Xx"])
+    with pytest.raises(QueryError, match="quantity OP number"):
+        db.search(properties=["ionic_conductivity is high"])
