@@ -160,12 +160,15 @@ def _property(p: PropertyIn, source, line) -> dict[str, Any] | None:
     if value is None or (isinstance(value, float) and value != value) or (isinstance(value, str) and not value.strip()):
         return None
     try:
-        if isinstance(value, bool) or (q.kind_of_value == "bool" if hasattr(q, "kind_of_value") else False):
-            value = bool(value)
-        if isinstance(value, str) and q.canonical_unit in (None, "") and value.strip().lower() in _BOOL_TEXT \
-                and q.name in ("is_metal", "glass_forming"):
-            value = _BOOL_TEXT[value.strip().lower()]
-        if isinstance(value, bool):
+        if q.dtype == "bool" and not isinstance(value, bool):
+            text = str(value).strip().lower()
+            if text not in _BOOL_TEXT:
+                raise ImportDataError("not a yes/no value", value=value, hint="write true/false, yes/no or 1/0")
+            value = _BOOL_TEXT[text]
+        if q.dtype == "text":
+            row["value_text"] = str(value).strip()
+            row["unit"] = None
+        elif isinstance(value, bool):
             row["value"] = 1.0 if value else 0.0
             row["value_text"] = "true" if value else "false"
         elif isinstance(value, int | float):
@@ -175,6 +178,8 @@ def _property(p: PropertyIn, source, line) -> dict[str, Any] | None:
                                          - row["value"])
         else:
             m = parse_measured(str(value), default_unit=p.unit)
+            if m.value is None:  # "n/a", "-", "?": nothing was measured
+                return None
             unit = m.unit or p.unit
             row["value"] = to_canonical(q.name, m.value, unit) if m.value is not None else None
             row["bound"] = m.bound
