@@ -58,6 +58,16 @@ class LinkDecision:
     distance: float | None
 
 
+def _host_and_keys(parsed, fractions: Mapping[str, float] | None) -> tuple[str, list[str]]:
+    """The material's host system and the host systems of the substances it may join."""
+    if fractions is not None:
+        return host_system(fractions), candidate_host_systems(fractions)
+    required = set(parsed.required_elements)
+    optional = [el for el in parsed.elements if el not in required]
+    host = "-".join(sorted(parsed.elements))
+    return host, candidate_host_systems({el: 1.0 for el in required}, optional=optional)
+
+
 class Linker:
     """Links materials to substances within one session (one import transaction)."""
 
@@ -129,17 +139,21 @@ class Linker:
                     elif variables:
                         e.formulas.append(parse_formula(formula))
 
+    def prefetch(self, items: Iterable[tuple[object, Mapping[str, float] | None]]) -> None:
+        """Load the candidate systems of many materials (``(parsed, fractions)`` pairs) at once.
+
+        A bulk import calls this once per batch, so the index is filled by a few queries per batch instead of
+        one or two per material; :meth:`decide` then finds every system loaded.
+        """
+        systems: set[str] = set()
+        for parsed, fractions in items:
+            systems.update(_host_and_keys(parsed, fractions)[1])
+        self._load(systems)
+
     # -- decisions ---------------------------------------------------------------------------------------
     def decide(self, parsed, fractions: Mapping[str, float] | None, st: StructureType) -> LinkDecision:
         """Decide the substance of one material (``parsed``: its ParsedFormula)."""
-        if fractions is not None:
-            host = host_system(fractions)
-            keys = candidate_host_systems(fractions)
-        else:
-            required = set(parsed.required_elements)
-            optional = [el for el in parsed.elements if el not in required]
-            host = "-".join(sorted(parsed.elements))
-            keys = candidate_host_systems({el: 1.0 for el in required}, optional=optional)
+        host, keys = _host_and_keys(parsed, fractions)
         self._load(keys)
         cands = [e for k in keys for e in self._by_system.get(k, ())]
         seen = {e.substance_id for e in cands}

@@ -127,6 +127,9 @@ class Material(Base):
     reduced_formula: Mapped[str | None] = mapped_column(String(200), index=True)
     chemical_system: Mapped[str] = mapped_column(String(200), index=True)  # all elements, dopants included
     anonymous_formula: Mapped[str | None] = mapped_column(String(200), index=True)
+    #: Scale-free exact composition key (``Li:0.2;Nb:0.2;O:0.6``): Li6.4La3Zr1.4Ta0.6O12 from a paper and
+    #: Li51.2La24Zr11.2Ta4.8O96 from a CIF cell get the same key, which pymatgen's reduced formula does not give.
+    formula_hash: Mapped[str | None] = mapped_column(String(400), index=True)
     nelements: Mapped[int] = mapped_column(Integer, index=True)
     composition: Mapped[dict | None] = mapped_column(JSON)  # element -> amount (resolved formulas)
     is_resolved: Mapped[bool] = mapped_column(Boolean, default=True)

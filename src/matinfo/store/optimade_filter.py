@@ -152,7 +152,6 @@ def _sql(node: _Node, negate: bool = False) -> ColumnElement[bool]:
 @dataclass(frozen=True)
 class _Prop:
     name: str
-    column: int
 
 
 @dataclass(frozen=True)
@@ -682,7 +681,7 @@ class _ToNodes(Transformer):
         return _Bool(self.text[meta.start_pos:meta.end_pos].strip() == "TRUE")
 
     def property(self, c):
-        return _Prop(".".join(str(t) for t in c), c[0].column)
+        return _Prop(".".join(str(t) for t in c))
 
     def constant(self, c):
         return c[0]

@@ -156,7 +156,7 @@ class Query:
     elements_any: Sequence[str] = ()
     elements_none: Sequence[str] = ()
     nelements: int | tuple[int, int] | None = None
-    formula: str | None = None  # any notation; compared by reduced formula
+    formula: str | None = None  # any notation, any scale; compared by exact atomic fractions
     reduced_formula: str | None = None
     chemical_system: str | None = None
     space_group: int | str | None = None
@@ -194,9 +194,9 @@ def _element(symbol: str) -> str:
     return s
 
 
-def _reduced(formula: str) -> str:
+def _formula_key(formula: str) -> str:
     from matinfo.core.formula import parse_formula
-    from matinfo.core.keys import reduced_formula
+    from matinfo.core.keys import formula_hash
 
     try:
         parsed = parse_formula(formula, field="formula")
@@ -205,7 +205,7 @@ def _reduced(formula: str) -> str:
     if not parsed.is_resolved:
         raise QueryError("a variable formula cannot be searched by composition", field="formula", value=formula,
                          hint="give values for the variables, or search with --chemical-system")
-    return reduced_formula(parsed.composition)
+    return formula_hash(parsed.composition)
 
 
 def _range(col, v) -> ColumnElement[bool]:
@@ -228,7 +228,7 @@ def _material_clauses(q: Query) -> list[ColumnElement[bool]]:
     if q.nelements is not None:
         c.append(_range(m.Material.nelements, q.nelements))
     if q.formula:
-        c.append(or_(m.Material.reduced_formula == _reduced(q.formula), m.Material.formula == q.formula.strip()))
+        c.append(or_(m.Material.formula_hash == _formula_key(q.formula), m.Material.formula == q.formula.strip()))
     if q.reduced_formula:
         c.append(m.Material.reduced_formula == q.reduced_formula.strip())
     if q.chemical_system:

@@ -233,6 +233,7 @@ def write_records(
         decisions = []
         new_rows: list[dict[str, Any]] = []
         new_temp: list[int] = []
+        linker.prefetch((p.parsed, p.fractions) for p, _ in fresh)  # a few queries per batch, not per record
         for p, _ in fresh:
             d = linker.decide(p.parsed, p.fractions, p.structure_type)
             sid = d.substance_id
@@ -295,7 +296,7 @@ def write_records(
 
 
 def _material_row(p: Prepared, key: str, sid: int, d, ds_id: int | None, refs: _Refs) -> dict[str, Any]:
-    from matinfo.core.keys import anonymous_formula, chemical_system, reduced_formula
+    from matinfo.core.keys import anonymous_formula, chemical_system, formula_hash, reduced_formula
 
     comp = p.parsed.composition
     rec = p.record
@@ -306,6 +307,7 @@ def _material_row(p: Prepared, key: str, sid: int, d, ds_id: int | None, refs: _
         "reduced_formula": reduced_formula(comp) if comp is not None else None,
         "chemical_system": chemical_system(comp) if comp is not None else "-".join(sorted(p.parsed.elements)),
         "anonymous_formula": anonymous_formula(comp) if comp is not None else None,
+        "formula_hash": formula_hash(comp) if comp is not None else None,
         "nelements": len(p.parsed.elements),
         "composition": {el: float(a) for el, a in comp.get_el_amt_dict().items()} if comp is not None else None,
         "is_resolved": p.parsed.is_resolved,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 00:26:29.364285
+Create Date: 2026-11-22 00:38:04.361906
 """
 
 from alembic import op
@@ -81,6 +81,7 @@ def upgrade() -> None:
     sa.Column('reduced_formula', sa.String(length=200), nullable=True),
     sa.Column('chemical_system', sa.String(length=200), nullable=False),
     sa.Column('anonymous_formula', sa.String(length=200), nullable=True),
+    sa.Column('formula_hash', sa.String(length=400), nullable=True),
     sa.Column('nelements', sa.Integer(), nullable=False),
     sa.Column('composition', sa.JSON(), nullable=True),
     sa.Column('is_resolved', sa.Boolean(), nullable=False),
@@ -104,6 +105,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_materials_anonymous_formula'), ['anonymous_formula'], unique=False)
         batch_op.create_index(batch_op.f('ix_materials_chemical_system'), ['chemical_system'], unique=False)
         batch_op.create_index(batch_op.f('ix_materials_dataset_id'), ['dataset_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_materials_formula_hash'), ['formula_hash'], unique=False)
         batch_op.create_index(batch_op.f('ix_materials_nelements'), ['nelements'], unique=False)
         batch_op.create_index(batch_op.f('ix_materials_reduced_formula'), ['reduced_formula'], unique=False)
         batch_op.create_index(batch_op.f('ix_materials_reference_id'), ['reference_id'], unique=False)
@@ -257,6 +259,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_materials_reference_id'))
         batch_op.drop_index(batch_op.f('ix_materials_reduced_formula'))
         batch_op.drop_index(batch_op.f('ix_materials_nelements'))
+        batch_op.drop_index(batch_op.f('ix_materials_formula_hash'))
         batch_op.drop_index(batch_op.f('ix_materials_dataset_id'))
         batch_op.drop_index(batch_op.f('ix_materials_chemical_system'))
         batch_op.drop_index(batch_op.f('ix_materials_anonymous_formula'))
