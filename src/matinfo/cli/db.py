@@ -230,14 +230,32 @@ def _int_range(text: str | None):
 @db_app.command("show")
 def show(
     ctx: typer.Context,
-    substance_id: Annotated[int, typer.Argument(help="Substance ID (from search).")],
+    substance: Annotated[str, typer.Argument(help="Substance ID (from search), or a formula.")],
     fmt: Annotated[ShowFmt, typer.Option("--format")] = ShowFmt.text,
     db: DbOption = None,
 ) -> None:
-    """One substance: materials (and why each was linked), structures, properties, phase diagrams, references."""
+    """One substance: materials (and why each was linked), structures, properties, phase diagrams, references.
+
+    Given a formula instead of an ID, shows the substance of that composition with the most reported materials
+    and lists the other phases of the same composition.
+    """
     from matinfo.cli.render import console, substance_page
 
-    sub = _db(ctx, db).get_substance(substance_id)
+    database = _db(ctx, db)
+    if substance.strip().isdigit():
+        sub = database.get_substance(int(substance))
+    else:
+        from matinfo.errors import NotFoundError
+
+        hits = database.search(formula=substance, limit=None)
+        if not hits:
+            raise NotFoundError(f"no substance with the composition of {substance!r}; try `matinfo db search`")
+        best = max(hits, key=lambda h: (h.n_materials, -h.substance_id))
+        others = [h for h in hits if h is not best]
+        if others and fmt == ShowFmt.text:
+            console.print("other phases of this composition: " + ", ".join(
+                f"{h.substance_id} (SG {h.space_group or '?'}, {h.n_materials} materials)" for h in others))
+        sub = database.get_substance(best.substance_id)
     if fmt == ShowFmt.json:
         typer.echo(json.dumps(sub.to_dict(), indent=2, default=str))
     else:

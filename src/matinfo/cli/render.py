@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from collections import defaultdict
 from contextlib import contextmanager
 
@@ -18,7 +19,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
-console = Console()
+# Tables are wide; when output goes to a file or pipe, do not squeeze them into 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 160)
 
 
 @contextmanager
@@ -49,8 +51,8 @@ class _Progress(Progress):
 
 
 def import_table(reports) -> Table:
-    t = Table("dataset", "read", "materials", "duplicates", "substances (new)", "structures", "properties",
-              "phase diagrams", "rejected", "s", title="import")
+    t = Table("dataset", "read", "materials", "dupl.", "new subst.", "structures", "properties",
+              "phase diagr.", "rejected", "s", title="import")
     for r in reports:
         t.add_row(str(r.dataset), str(r.read), str(r.materials), str(r.duplicates), str(r.substances),
                   str(r.structures), str(r.properties), str(r.phase_diagrams), str(len(r.rejects)),
@@ -59,12 +61,13 @@ def import_table(reports) -> Table:
 
 
 def search_table(hits) -> Table:
-    t = Table("substance", "formula", "system", "SG", "crystal system", "prototype", "materials", "structures",
-              "properties", "reported as", title=f"{len(hits)} substances")
+    t = Table("ID", "formula", "system", "SG", "crystal system", "prototype", "mat.", "str.", "prop.",
+              "reported as", title=f"{len(hits)} substances")
     for h in hits:
+        more = f" (+{h.n_materials - 2})" if h.n_materials > 2 else ""
         t.add_row(str(h.substance_id), h.reduced_formula, h.chemical_system, str(h.space_group or ""),
                   h.crystal_system or "", h.prototype or "", str(h.n_materials), str(h.n_structures),
-                  str(h.n_properties), ", ".join(h.formulas[:3]))
+                  str(h.n_properties), ", ".join(h.formulas[:2]) + more)
     return t
 
 

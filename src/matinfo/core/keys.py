@@ -16,6 +16,8 @@ named :func:`composition_distance` (the ASE habit).  Every function accepts a py
 
 from __future__ import annotations
 
+import warnings
+
 from collections.abc import Mapping
 
 from pymatgen.core import Composition
@@ -23,6 +25,10 @@ from pymatgen.core import Composition
 from matinfo.core._affine import AMOUNT_TOL
 from matinfo.core.formula import ParsedFormula, parse_formula
 from matinfo.errors import FormulaError
+
+# pymatgen orders formulas by electronegativity and warns for the noble gases, which have none; the order it
+# then uses is still deterministic, so the warning is noise for every He/Ne/Ar compound we key.
+warnings.filterwarnings("ignore", message="No Pauling electronegativity", category=UserWarning)
 
 __all__ = [
     "SIGNIFICANT_DIGITS",

@@ -283,6 +283,8 @@ def write_records(
         for model, rows in ((MaterialElement, elems), (Structure, structs), (Property, props), (ExternalId, exts)):
             if rows:
                 session.execute(insert(model), rows)
+        if structs:
+            _fill_structure_type(session, {r["substance_id"] for r in structs})
         report.structures += len(structs)
         report.properties += len(props)
         ranges = linker.dirty_ranges()
@@ -337,3 +339,18 @@ def _write_diagrams(session: Session, diagrams: list[PhaseDiagramIn], ds_name, d
     if rows:
         session.execute(insert(PhaseDiagram), rows)
     return len(rows)
+
+
+def _fill_structure_type(session: Session, substance_ids: set[int]) -> None:
+    """Substances founded without a structure take symbol, Pearson symbol and crystal system from their first."""
+    todo = list(session.scalars(select(Substance.id).where(Substance.id.in_(sorted(substance_ids)),
+                                                           Substance.space_group_symbol.is_(None))))
+    if not todo:
+        return
+    rows = {}
+    for sid, sym, pearson, system in session.execute(
+        select(Structure.substance_id, Structure.space_group_symbol, Structure.pearson_symbol, Structure.crystal_system)
+        .where(Structure.substance_id.in_(todo)).order_by(Structure.id)
+    ):
+        rows.setdefault(sid, {"id": sid, "space_group_symbol": sym, "pearson_symbol": pearson, "crystal_system": system})
+    session.execute(update(Substance), list(rows.values()))
