@@ -260,7 +260,7 @@ def _material_clauses(q: Query) -> list[ColumnElement[bool]]:
             pc.append(m.Property.method == q.method)
         c.append(m.Material.id.in_(select(m.Property.material_id).where(*pc)))
     if q.filter:
-        from matinfo.store.optimade_filter import optimade_clause
+        from matinfo.store.optimade import optimade_clause
 
         c.append(optimade_clause(q.filter))
     if q.space_group is not None:

@@ -10,12 +10,12 @@ import uuid
 import warnings
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, select, text, update
 from sqlalchemy.orm import Session
 
 from matinfo.core.keys import anonymous_formula, atomic_fractions, chemical_system, reduced_formula
 from matinfo.errors import QueryError
-from matinfo.store import optimade_filter as of
+from matinfo.store import optimade
 from matinfo.store.models import (
     Base,
     Dataset,
@@ -26,7 +26,7 @@ from matinfo.store.models import (
     Structure,
     Substance,
 )
-from matinfo.store.optimade_filter import OPTIMADE_FIELDS, optimade_clause
+from matinfo.store.optimade import OPTIMADE_FIELDS, optimade_clause
 
 PG_URL = os.environ.get("MATINFO_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ALL = set(range(1, 10))
@@ -135,7 +135,11 @@ def engine(request):
 
 def ids(engine, filter_string: str) -> set[int]:
     with engine.connect() as c:
-        return set(c.scalars(select(Material.id).where(optimade_clause(filter_string))))
+        return _ids(c, filter_string)
+
+
+def _ids(conn, filter_string: str) -> set[int]:
+    return set(conn.scalars(select(Material.id).where(optimade_clause(filter_string))))
 
 
 CASES = [
@@ -308,6 +312,36 @@ CASES = [
 @pytest.mark.parametrize(("filter_string", "expected"), CASES, ids=[c[0] or "<empty>" for c in CASES])
 def test_filter(engine, filter_string, expected):
     assert ids(engine, filter_string) == expected
+
+
+# the substances' space groups: 1 disagrees with its materials' own (161), 8 (CO2) has materials without one
+SUBSTANCE_SPACE_GROUPS = {1: 160, 8: 205}
+SPACE_GROUP_FALLBACK = [
+    ("_matinfo_space_group = 205", {9}),  # material 9 has none: its substance's
+    ("_matinfo_space_group = 161", {1, 2}),  # the material's own wins
+    ("_matinfo_space_group = 160", set()),
+    ("_matinfo_space_group >= 200", {5, 8, 9}),
+    ("_matinfo_space_group IS UNKNOWN", {7}),
+    ("_matinfo_space_group IS KNOWN", ALL - {7}),
+    ("NOT _matinfo_space_group = 205", ALL - {7, 9}),
+    ("_matinfo_space_group != 161", {3, 4, 5, 6, 8, 9}),
+    ("NOT _matinfo_space_group >= 200", {1, 2, 3, 4, 6}),
+    ("NOT (_matinfo_space_group = 205 OR _matinfo_space_group < 150)", {1, 2, 5, 6, 8}),
+]
+
+
+def test_space_group_falls_back_to_the_substance(engine):
+    """A material without a space group of its own takes its substance's (materials reported without a
+    structure are linked to a phase whose space group is known)."""
+    with engine.connect() as c:
+        try:
+            for sid, sg in SUBSTANCE_SPACE_GROUPS.items():
+                c.execute(update(Substance).where(Substance.id == sid).values(space_group_number=sg))
+            for filter_string, expected in SPACE_GROUP_FALLBACK:
+                assert _ids(c, filter_string) == expected, filter_string
+        finally:
+            c.rollback()
+    assert ids(engine, "_matinfo_space_group IS UNKNOWN") == {7, 9}  # the other tests' store is intact
 
 
 FOREIGN = [
@@ -499,7 +533,7 @@ def test_bad_filters_raise_only_query_errors(filter_string):
 
 
 def test_fields_are_documented():
-    doc = of.__doc__
+    doc = optimade.__doc__
     for name, info in OPTIMADE_FIELDS.items():
         assert info.name == name
         assert info.type in ("string", "integer", "float", "list", "timestamp", "boolean")
