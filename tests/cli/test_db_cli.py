@@ -116,3 +116,20 @@ def test_unknown_preset_and_db_errors_are_clear(tmp_path):
     assert p.returncode == 2 and "obelix" in p.stderr
     p = run("db", "stats", "--db", "postgresql://nobody@127.0.0.1:1/none", check=False)
     assert p.returncode == 2 and "cannot open the database" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_cif_folder_import_with_bad_file(tmp_path):
+    """A folder of CIFs: one malformed file stops the import (named with its line) unless --skip-bad."""
+    import shutil
+
+    folder = tmp_path / "cifs"
+    folder.mkdir()
+    for name in ("two_blocks.cif", "bad_coordinate.cif"):
+        shutil.copy(DATA / name, folder / name)
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    p = run("db", "import", str(folder), "--db", url, check=False)
+    assert p.returncode == 2 and "bad_coordinate.cif" in p.stderr and ":" in p.stderr
+    assert stats(url)["structures"] == 0
+    run("db", "import", str(folder), "--skip-bad", "--reject-report", str(tmp_path / "r.csv"), "--db", url)
+    assert stats(url)["structures"] == 2  # both blocks of two_blocks.cif
+    assert "bad_coordinate.cif" in (tmp_path / "r.csv").read_text()

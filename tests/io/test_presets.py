@@ -18,6 +18,7 @@ from matinfo.io.presets.crystal_structures import parse_aflow_reference, reduced
 #: preset → (materials, properties, materials with a structure, phase diagrams) of the shipped copy
 EXPECTED = {
     "crystal-structures": (375, 0, 375, 0),
+    "elements": (103, 1125, 0, 0),
     "formation-enthalpies": (2135, 2135, 0, 714),
     "janaf": (703, 11910, 0, 0),
     "matbench-expt-gap": (4604, 4604, 0, 0),

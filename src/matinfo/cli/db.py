@@ -91,7 +91,7 @@ def _records_for(path: Path, mapping: Path | None, preset: str | None):
         from matinfo.io.tabular import load_mapping, read_table
 
         mp = load_mapping(mapping)
-        return mp.dataset, read_table(path, mp)
+        return mp.dataset, read_table(path, mp, on_error="yield")  # the store raises or rejects (--skip-bad)
     if path.is_dir() or path.suffix.lower() == ".cif":
         from matinfo.io.cif_records import cif_records
 

@@ -1,40 +1,43 @@
-"""matinfo.core: formulas, canonical keys, substance identity, units and quantities.
+"""matinfo.core: formulas, canonical keys, substance identity, units, quantities and input records.
 
-Pure and light: no files, no network, no heavy frameworks (pint and pymatgen load on first use).
+Pure and light: no files, no network.  Names load on first use, so ``import matinfo.core.records`` (which every
+reader needs) does not pull in pymatgen, scipy or pint.
+
+>>> from matinfo.core import parse_formula
+>>> parse_formula("Li1+xAlxTi2-x(PO4)3", variables={"x": 0.3}).composition.formula
+'Li1.3 Ti1.7 Al0.3 P3 O12'
 """
 
-from matinfo.core.formula import ParsedFormula, parse_formula
-from matinfo.core.identity import (
-    COMPOSITION_TOLERANCE,
-    DOPANT_FRACTION,
-    UNKNOWN_STRUCTURE_TOLERANCE,
-    StructureType,
-    find_match,
-    fraction_distance,
-    host_system,
-)
-from matinfo.core.keys import anonymous_formula, atomic_fractions, chemical_system, composition_distance, reduced_formula
-from matinfo.core.records import DatasetIn, MaterialIn, PhaseDiagramIn, PropertyIn, ReferenceIn, StructureIn
+from __future__ import annotations
 
-__all__ = [
-    "parse_formula",
-    "ParsedFormula",
-    "reduced_formula",
-    "chemical_system",
-    "anonymous_formula",
-    "atomic_fractions",
-    "composition_distance",
-    "StructureType",
-    "find_match",
-    "fraction_distance",
-    "host_system",
-    "COMPOSITION_TOLERANCE",
-    "UNKNOWN_STRUCTURE_TOLERANCE",
-    "DOPANT_FRACTION",
-    "MaterialIn",
-    "PropertyIn",
-    "StructureIn",
-    "ReferenceIn",
-    "DatasetIn",
-    "PhaseDiagramIn",
-]
+import importlib
+
+_EXPORTS = {
+    "matinfo.core.formula": ("parse_formula", "ParsedFormula"),
+    "matinfo.core._affine": ("Amount",),
+    "matinfo.core.keys": ("reduced_formula", "chemical_system", "anonymous_formula", "atomic_fractions",
+                          "composition_distance", "formula_hash"),
+    "matinfo.core.identity": ("StructureType", "find_match", "fraction_distance", "host_system",
+                              "COMPOSITION_TOLERANCE", "UNKNOWN_STRUCTURE_TOLERANCE", "DOPANT_FRACTION"),
+    "matinfo.core.units": ("parse_unit", "format_unit", "convert", "convert_difference", "get_registry"),
+    "matinfo.core.quantities": ("QuantityDef", "get_quantity", "find_quantity", "register_quantity",
+                                "list_quantities", "to_canonical"),
+    "matinfo.core.values": ("Measured", "parse_measured", "Condition", "parse_condition"),
+    "matinfo.core.records": ("MaterialIn", "PropertyIn", "StructureIn", "ReferenceIn", "DatasetIn",
+                             "PhaseDiagramIn", "BadRecord"),
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        value = getattr(importlib.import_module(_WHERE[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'matinfo.core' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -16,8 +16,8 @@ named :func:`composition_distance` (the ASE habit).  Every function accepts a py
 
 from __future__ import annotations
 
+import functools
 import warnings
-
 from collections.abc import Mapping
 
 from pymatgen.core import Composition
@@ -49,6 +49,10 @@ FRACTION_DECIMALS = 6
 #: What every key function accepts; strings are parsed with :func:`~matinfo.core.formula.parse_formula`.
 CompositionLike = Composition | ParsedFormula | Mapping[str, float] | str
 
+#: Rounded compositions whose pymatgen names are remembered: an import computes the names of each material
+#: twice (material and substance rows of one batch) and literature data repeat the same formulas many times.
+NAME_CACHE_SIZE = 16384
+
 
 def _amounts(comp: CompositionLike) -> dict[str, float]:
     """Element symbol -> positive amount; raises :class:`FormulaError` for unresolved or empty input."""
@@ -73,8 +77,20 @@ def _amounts(comp: CompositionLike) -> dict[str, float]:
     return amounts
 
 
-def _rounded(comp: CompositionLike) -> Composition:
-    return Composition({k: float(f"{v:.{SIGNIFICANT_DIGITS}g}") for k, v in _amounts(comp).items()})
+def _rounded_items(comp: CompositionLike) -> tuple[tuple[str, float], ...]:
+    return tuple((k, float(f"{v:.{SIGNIFICANT_DIGITS}g}")) for k, v in _amounts(comp).items())
+
+
+@functools.lru_cache(maxsize=NAME_CACHE_SIZE)
+def _names(items: tuple[tuple[str, float], ...]) -> tuple[str, str]:
+    """(reduced formula, anonymous formula) of rounded amounts: pymatgen's, from one reduction.
+
+    pymatgen's ``reduced_composition`` is the composition divided by the factor of
+    ``get_reduced_formula_and_factor``, whose formula is ``reduced_formula``: reducing once gives both.
+    """
+    comp = Composition(dict(items))
+    formula, factor = comp.get_reduced_formula_and_factor()
+    return formula, (comp / factor).anonymized_formula
 
 
 def reduced_formula(comp: CompositionLike) -> str:
@@ -86,7 +102,7 @@ def reduced_formula(comp: CompositionLike) -> str:
     >>> reduced_formula(Composition("Li4O2")), reduced_formula(Composition({"Li": 0.1 + 0.2, "O": 0.3}))
     ('Li2O', 'Li0.3O0.3')
     """
-    return _rounded(comp).reduced_formula
+    return _names(_rounded_items(comp))[0]
 
 
 def chemical_system(comp: CompositionLike) -> str:
@@ -104,7 +120,7 @@ def anonymous_formula(comp: CompositionLike) -> str:
     >>> anonymous_formula(Composition("Fe2O3")), anonymous_formula(Composition("Al4O6"))
     ('A2B3', 'A2B3')
     """
-    return _rounded(comp).reduced_composition.anonymized_formula
+    return _names(_rounded_items(comp))[1]
 
 
 def atomic_fractions(comp: CompositionLike) -> dict[str, float]:

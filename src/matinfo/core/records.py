@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ReferenceIn", "PropertyIn", "StructureIn", "MaterialIn", "PhaseDiagramIn", "DatasetIn"]
+__all__ = ["ReferenceIn", "PropertyIn", "StructureIn", "MaterialIn", "PhaseDiagramIn", "DatasetIn", "BadRecord"]
 
 
 def _clean(s: str | None) -> str | None:
@@ -55,6 +55,10 @@ class ReferenceIn:
     volume: str | None = None
     pages: str | None = None
     url: str | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.authors, list | tuple):  # CIF loops and JSON give author lists
+            object.__setattr__(self, "authors", "; ".join(str(a).strip() for a in self.authors if str(a).strip()))
 
     @property
     def key(self) -> str | None:
@@ -152,3 +156,16 @@ class PhaseDiagramIn:
                 self.t_max_K, self.p_min_GPa, self.p_max_GPa, self.source,
                 self.reference.key if self.reference else None, self.data]
         return hashlib.sha256(json.dumps(blob, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class BadRecord:
+    """A source row or file that could not even be read into a record.
+
+    Readers yield it instead of raising, so one bad row does not end the stream: the store raises ``error``
+    (and writes nothing) on a normal import, or counts it as a reject with ``skip_bad=True``.
+    """
+
+    location: str | None
+    text: str | None
+    error: Exception

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from matinfo.core.records import DatasetIn, MaterialIn, PropertyIn, ReferenceIn, StructureIn
+from matinfo.core.records import BadRecord, DatasetIn, MaterialIn, PropertyIn, ReferenceIn, StructureIn
 from matinfo.errors import ImportDataError, MappingError
 
 __all__ = [
@@ -76,7 +76,7 @@ _DATASET_KEYS = ("name", "description", "license", "citation", "url", "visibilit
 _CSV_KEYS = ("delimiter", "encoding", "na_values")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
-OnError = Literal["raise", "warn", "skip"]
+OnError = Literal["raise", "warn", "skip", "yield"]
 
 
 class ImportDataWarning(UserWarning):
@@ -488,11 +488,12 @@ def read_table(
     errors; default: the file name.  CIF paths are relative to the CSV's folder.  Empty cells leave the
     property, condition or field out.  Row problems (empty formula, unreadable CIF, bad uncertainty or year)
     raise :class:`ImportDataError` (``on_error="raise"``), or skip the row with an :class:`ImportDataWarning`
-    (``"warn"``) or silently (``"skip"``).  Columns the mapping names but the header lacks raise
+    (``"warn"``) or silently (``"skip"``), or yield a :class:`~matinfo.core.records.BadRecord` in its place
+    (``"yield"``: the store then decides, as ``matinfo db import --skip-bad`` does).  Columns the mapping names but the header lacks raise
     :class:`MappingError` before the first row.
     """
-    if on_error not in ("raise", "warn", "skip"):
-        raise ValueError(f"on_error must be 'raise', 'warn' or 'skip', not {on_error!r}")
+    if on_error not in ("raise", "warn", "skip", "yield"):
+        raise ValueError(f"on_error must be 'raise', 'warn', 'skip' or 'yield', not {on_error!r}")
     src = source or _display_name(path)
     base = Path(path).parent if isinstance(path, (str, Path)) else Path.cwd()
     handle = path if not isinstance(path, (str, Path)) else _open(path, mapping.encoding, src)
@@ -509,7 +510,9 @@ def read_table(
             except ImportDataError as exc:
                 if on_error == "raise":
                     raise
-                if on_error == "warn":
+                if on_error == "yield":
+                    yield BadRecord(f"{src}:{line}", None, exc)
+                elif on_error == "warn":
                     warnings.warn(f"skipped row: {exc}", ImportDataWarning, stacklevel=2)
     finally:
         if isinstance(path, (str, Path)):

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from matinfo.core.records import DatasetIn, MaterialIn, PhaseDiagramIn, ReferenceIn, normalize_doi
+from matinfo.core.records import BadRecord, DatasetIn, MaterialIn, PhaseDiagramIn, ReferenceIn, normalize_doi
 from matinfo.errors import MatinfoError
 from matinfo.store.linker import Linker
 from matinfo.store.models import (
@@ -179,7 +179,7 @@ def _crystal_system(sg: int | None) -> str | None:
 
 def write_records(
     session: Session,
-    records: Iterable[MaterialIn | PhaseDiagramIn],
+    records: Iterable[MaterialIn | PhaseDiagramIn | BadRecord],
     *,
     dataset: DatasetIn | str | None = None,
     skip_bad: bool = False,
@@ -197,8 +197,12 @@ def write_records(
 
     for batch in _chunks(records, batch_size):
         report.read += len(batch)
+        for bad in (r for r in batch if isinstance(r, BadRecord)):
+            if not skip_bad:
+                raise bad.error
+            report.rejects.append(Reject(bad.location, bad.text, str(bad.error)))
         diagrams = [r for r in batch if isinstance(r, PhaseDiagramIn)]
-        mats = [r for r in batch if not isinstance(r, PhaseDiagramIn)]
+        mats = [r for r in batch if isinstance(r, MaterialIn)]
         if diagrams:
             report.phase_diagrams += _write_diagrams(session, diagrams, ds_name, ds_id, refs)
 
