@@ -1,7 +1,7 @@
 """Import presets: known data sets, shipped with matinfo, and readers for user files in the same formats.
 
 >>> preset_names()[:3]
-['crystal-structures', 'formation-enthalpies', 'janaf']
+['crystal-structures', 'elements', 'formation-enthalpies']
 >>> p = PRESETS["obelix"]
 >>> p.dataset.license
 'CC-BY-4.0'
