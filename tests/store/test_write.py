@@ -82,3 +82,21 @@ def test_errors_are_matinfo_errors_and_builtin(db):
         db.write([_rec(0, "  ")], dataset="t")
     with pytest.raises(MatinfoError, match="no substance with id 999"):
         db.get_substance(999)
+
+
+def test_resumable_import_continues_after_interruption(db):
+    recs = [_rec(i, f"Li{1 + i % 9}Co{1 + i % 4}O{2 + i % 7}") for i in range(5000)]
+
+    def interrupted():
+        for i, r in enumerate(recs):
+            if i == 4500:
+                raise KeyboardInterrupt
+            yield r
+
+    with pytest.raises(KeyboardInterrupt):
+        db.write(interrupted(), dataset="t", resumable=True)
+    done = db.stats()["materials"]
+    assert done == 4000  # two complete batches of 2,000 were committed
+    rep = db.write(recs, dataset="t", resumable=True)
+    assert (rep.duplicates, rep.materials) == (4000, 1000)
+    assert db.stats()["materials"] == 5000

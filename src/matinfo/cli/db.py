@@ -116,10 +116,16 @@ def import_(
     skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Write the good rows, report the bad ones.")] = False,
     reject_report: Annotated[Optional[Path], typer.Option(help="Where --skip-bad writes rejects (CSV).")] = None,
     dataset: Annotated[Optional[str], typer.Option(help="Dataset name (default: from preset/mapping/file).")] = None,
+    resumable: Annotated[bool, typer.Option("--resumable", help="Commit every batch of 2,000 records; after an "
+                         "interruption, run the same command again to continue.")] = False,
     fmt: Annotated[Fmt, typer.Option("--format")] = Fmt.table,
     db: DbOption = None,
 ) -> None:
-    """Import files in one transaction each: on a bad row nothing is written (unless --skip-bad)."""
+    """Import files in one transaction each: on a bad row nothing is written (unless --skip-bad).
+
+    Re-importing a file adds nothing twice.  For very long imports, --resumable commits batch by batch so that an
+    interrupted run can be continued by running the same command again.
+    """
     from matinfo.cli.render import console, import_table, progress_bar
     from matinfo.core.records import DatasetIn
 
@@ -139,7 +145,7 @@ def import_(
             elif ds is None:
                 ds = DatasetIn(name=path.stem if path.is_file() else path.name)
             task = bar.add_task(f"import {path.name}", total=None)
-            report = database.write(records, dataset=ds, skip_bad=skip_bad,
+            report = database.write(records, dataset=ds, skip_bad=skip_bad, resumable=resumable,
                                     progress=lambda n, t=task: bar.advance(t, n))
             bar.update(task, completed=report.read, total=report.read)
             if report.rejects:

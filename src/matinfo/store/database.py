@@ -129,12 +129,28 @@ class Database:
         dataset: DatasetIn | str | None = None,
         skip_bad: bool = False,
         progress: Callable[[int], None] | None = None,
+        resumable: bool = False,
     ):
-        """Import ``records`` in one transaction; see :func:`matinfo.store.writer.write_records`."""
+        """Import ``records``; see :func:`matinfo.store.writer.write_records`.
+
+        By default the import is one transaction: on any error or interruption nothing is written.  With
+        ``resumable=True`` every batch is committed as it completes; after an interruption, running the same
+        import again skips the committed records (they are deduplicated) and continues with the rest.
+        """
         from matinfo.store.writer import write_records
 
-        with self.session() as s:
-            return write_records(s, records, dataset=dataset, skip_bad=skip_bad, progress=progress)
+        if not resumable:
+            with self.session() as s:
+                return write_records(s, records, dataset=dataset, skip_bad=skip_bad, progress=progress)
+        with self._sessions() as s:
+            try:
+                report = write_records(s, records, dataset=dataset, skip_bad=skip_bad, progress=progress,
+                                       after_batch=s.commit)
+                s.commit()
+                return report
+            except BaseException:
+                s.rollback()
+                raise
 
     def add_material(
         self,

@@ -185,6 +185,7 @@ def write_records(
     skip_bad: bool = False,
     progress: Callable[[int], None] | None = None,
     batch_size: int = BATCH_SIZE,
+    after_batch: Callable[[], None] | None = None,
 ) -> ImportReport:
     """Prepare, deduplicate, link and insert ``records`` in the current transaction of ``session``."""
     t0 = time.perf_counter()
@@ -261,6 +262,8 @@ def write_records(
         for (p, key), (sid, d) in zip(fresh, decisions, strict=True):
             mat_rows.append(_material_row(p, key, remap.get(sid, sid), d, ds_id, refs))
         if not mat_rows:
+            if after_batch is not None:
+                after_batch()
             if progress:
                 progress(len(batch))
             continue
@@ -294,6 +297,8 @@ def write_records(
         ranges = linker.dirty_ranges()
         if ranges:
             session.execute(update(Substance), ranges)
+        if after_batch is not None:
+            after_batch()
         if progress:
             progress(len(batch))
 
