@@ -33,12 +33,16 @@ def split_location(location: str | None) -> tuple[str | None, int | None]:
 
 @functools.lru_cache(maxsize=1024)
 def _space_group_from_symbol(symbol: str) -> int:
+    import warnings
+
     from pymatgen.symmetry.groups import SpaceGroup
 
     compact = symbol.replace(" ", "")
     for candidate in (symbol, compact):
         try:
-            return SpaceGroup(candidate).int_number
+            with warnings.catch_warnings():  # "Full symbol not available": the number is all we need
+                warnings.simplefilter("ignore")
+                return SpaceGroup(candidate).int_number
         except Exception:  # pymatgen raises bare ValueError/KeyError variants
             continue
     raise ValueError(symbol)

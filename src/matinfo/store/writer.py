@@ -146,7 +146,7 @@ def dataset_id(session: Session, dataset: DatasetIn | str | None) -> int | None:
 
 
 def _substance_row(p: Prepared, host: str) -> dict[str, Any]:
-    from matinfo.core.keys import anonymous_formula, reduced_formula
+    from matinfo.core.keys import anonymous_formula
 
     comp = p.parsed.composition
     st = p.structure_row or {}
@@ -159,12 +159,25 @@ def _substance_row(p: Prepared, host: str) -> dict[str, Any]:
         "crystal_system": st.get("crystal_system") or _crystal_system(p.structure_type.space_group_number),
         "pearson_symbol": st.get("pearson_symbol"),
         "prototype": p.structure_type.prototype,
-        "reduced_formula": reduced_formula(comp) if comp is not None else p.record.formula.strip(),
+        "reduced_formula": _display_formula(comp, p.record.formula),
         "anonymous_formula": anonymous_formula(comp) if comp is not None else None,
         "nelements": len(host.split("-")),
         "fraction_min": dict(fr),
         "fraction_max": dict(fr),
     }
+
+
+def _display_formula(comp, printed: str) -> str:
+    """The substance's name: the reduced formula (TiO2) when the composition is stoichiometric, else the
+    founder's formula as printed (Li0.33La0.56TiO3, not pymatgen's Li0.33La0.56Ti1O3)."""
+    from matinfo.core.keys import reduced_formula
+
+    if comp is None:
+        return printed.strip()
+    name = reduced_formula(comp)
+    if all(abs(a - round(a)) < 1e-6 for a in comp.reduced_composition.values()):
+        return name
+    return printed.strip()
 
 
 def _crystal_system(sg: int | None) -> str | None:
@@ -252,7 +265,9 @@ def write_records(
             decisions.append((sid, d))
         remap: dict[int, int] = {}
         if new_rows:
-            ids = list(session.scalars(insert(Substance).returning(Substance.id, sort_by_parameter_order=True), new_rows))
+            for row, sid in zip(new_rows, new_temp, strict=True):  # the batch's members are in: no UPDATE later
+                row["fraction_min"], row["fraction_max"] = linker.take_range(sid)
+            ids = _insert_ids(session, Substance, new_rows, _SUBSTANCE_KEY)
             remap = dict(zip(new_temp, ids, strict=True))
             linker.remap(remap)
             report.substances += len(ids)
@@ -267,7 +282,7 @@ def write_records(
             if progress:
                 progress(len(batch))
             continue
-        mat_ids = list(session.scalars(insert(Material).returning(Material.id, sort_by_parameter_order=True), mat_rows))
+        mat_ids = _insert_ids(session, Material, mat_rows, ("record_key",))
         report.materials += len(mat_ids)
 
         # 6. children
@@ -304,6 +319,25 @@ def write_records(
 
     report.seconds = time.perf_counter() - t0
     return report
+
+
+#: Columns that tell apart the substances founded in one batch (else they would have been linked together).
+_SUBSTANCE_KEY = ("chemical_system", "structure_type_key", "prototype", "reduced_formula")
+
+
+def _insert_ids(session: Session, model, rows: list[dict[str, Any]], key: tuple[str, ...]) -> list[int]:
+    """Insert ``rows``; their new ids in row order.
+
+    ``returning(..., sort_by_parameter_order=True)`` sends one statement per row on SQLite (whose RETURNING
+    order is not guaranteed), so when the ``key`` columns tell the rows apart, the rows go in multi-row
+    statements and the returned ids are matched to them by key.
+    """
+    keys = [tuple(r.get(c) for c in key) for r in rows]
+    if len(set(keys)) < len(keys):
+        return list(session.scalars(insert(model).returning(model.id, sort_by_parameter_order=True), rows))
+    cols = [getattr(model, c) for c in key]
+    found = {tuple(r[1:]): r[0] for r in session.execute(insert(model).returning(model.id, *cols), rows)}
+    return [found[k] for k in keys]
 
 
 def _material_row(p: Prepared, key: str, sid: int, d, ds_id: int | None, refs: _Refs) -> dict[str, Any]:
