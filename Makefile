@@ -39,6 +39,7 @@ test-fast: install
 
 bench: install
 	$(BIN)/python -m pip install -q --no-deps --ignore-requires-python crabnet==2.0.8
+	$(BIN)/python benchmarks/cli_startup.py --runs 20 --out docs/benchmarks.md
 	$(BIN)/python benchmarks/store_scale.py --out docs/benchmarks.md
 
 clean:

@@ -83,14 +83,14 @@ def _rounded_items(comp: CompositionLike) -> tuple[tuple[str, float], ...]:
 
 @functools.lru_cache(maxsize=NAME_CACHE_SIZE)
 def _names(items: tuple[tuple[str, float], ...]) -> tuple[str, str]:
-    """(reduced formula, anonymous formula) of rounded amounts: pymatgen's, from one reduction.
+    """(reduced formula, anonymous formula) of rounded amounts, as pymatgen names them.
 
-    pymatgen's ``reduced_composition`` is the composition divided by the factor of
-    ``get_reduced_formula_and_factor``, whose formula is ``reduced_formula``: reducing once gives both.
+    ``anonymized_formula`` divides integer amounts by their gcd itself, and amounts rounded to
+    :data:`SIGNIFICANT_DIGITS` digits are near-integers only when they are integers, so it gives the same on
+    the composition as on its ``reduced_composition`` (which pymatgen would build by reducing again).
     """
     comp = Composition(dict(items))
-    formula, factor = comp.get_reduced_formula_and_factor()
-    return formula, (comp / factor).anonymized_formula
+    return comp.reduced_formula, comp.anonymized_formula
 
 
 def reduced_formula(comp: CompositionLike) -> str:

@@ -196,6 +196,12 @@ class Linker:
             if self._variable is not None:
                 self._variable.setdefault(substance_id, set()).update(parsed.elements)
 
+    def take_range(self, substance_id: int) -> tuple[dict[str, float], dict[str, float]]:
+        """The composition range of a substance about to be inserted; it is then no longer dirty."""
+        e = self._by_id[substance_id]
+        e.dirty = False
+        return dict(e.fraction_min), dict(e.fraction_max)
+
     def dirty_ranges(self) -> list[dict]:
         """Composition ranges changed since the last call, as rows for an UPDATE."""
         out = []

@@ -176,20 +176,20 @@ def _property(p: PropertyIn, source, line) -> dict[str, Any] | None:
             row["value"] = 1.0 if value else 0.0
             row["value_text"] = "true" if value else "false"
         elif isinstance(value, int | float):
-            row["value"] = to_canonical(q.name, float(value), p.unit)
+            row["value"] = to_canonical(q, float(value), p.unit)
             if p.uncertainty is not None:
-                row["uncertainty"] = abs(to_canonical(q.name, float(value) + float(p.uncertainty), p.unit)
+                row["uncertainty"] = abs(to_canonical(q, float(value) + float(p.uncertainty), p.unit)
                                          - row["value"])
         else:
             m = parse_measured(str(value), default_unit=p.unit)
             if m.value is None:  # "n/a", "-", "?": nothing was measured
                 return None
             unit = m.unit or p.unit
-            row["value"] = to_canonical(q.name, m.value, unit) if m.value is not None else None
+            row["value"] = to_canonical(q, m.value, unit) if m.value is not None else None
             row["bound"] = m.bound
             unc = m.uncertainty if m.uncertainty is not None else p.uncertainty
             if unc is not None and m.value is not None:
-                row["uncertainty"] = abs(to_canonical(q.name, m.value + float(unc), unit) - row["value"])
+                row["uncertainty"] = abs(to_canonical(q, m.value + float(unc), unit) - row["value"])
     except MatinfoError as e:
         raise _locate(e, source, line, fld) from None
     row["conditions"] = _condition_values(p.conditions, source, line, fld)
