@@ -65,6 +65,10 @@ def connect(url: str | None = None, *, migrate: bool = True, echo: bool = False)
     """
     url = _normalise_url(url or default_url())
     kwargs: dict[str, Any] = {"echo": echo}
+    if url.startswith("postgresql+psycopg"):
+        # No server-side prepared statements: after 5 runs PostgreSQL may switch a prepared query to a generic
+        # plan, which for our IN (...) lists scans whole tables (measured 287 ms → 29 ms on a search).
+        kwargs["connect_args"] = {"prepare_threshold": None}
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[1] if ":///" in url else ""
         if path and path != ":memory:":

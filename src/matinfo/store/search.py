@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from matinfo.errors import MatinfoError, QueryError
@@ -194,7 +194,7 @@ def _element(symbol: str) -> str:
     return s
 
 
-def _formula_key(formula: str) -> str:
+def _formula_key(formula: str) -> str | None:
     from matinfo.core.formula import parse_formula
     from matinfo.core.keys import formula_hash
 
@@ -202,9 +202,8 @@ def _formula_key(formula: str) -> str:
         parsed = parse_formula(formula, field="formula")
     except MatinfoError as e:
         raise QueryError(str(e), field="formula", value=formula) from None
-    if not parsed.is_resolved:
-        raise QueryError("a variable formula cannot be searched by composition", field="formula", value=formula,
-                         hint="give values for the variables, or search with --chemical-system")
+    if not parsed.is_resolved:  # a variable formula: match it as printed
+        return None
     return formula_hash(parsed.composition)
 
 
@@ -214,21 +213,31 @@ def _range(col, v) -> ColumnElement[bool]:
     return col == v
 
 
-def _material_clauses(q: Query) -> list[ColumnElement[bool]]:
+def _child(material_id_col, conds: list, correlated: bool, negate: bool = False) -> ColumnElement[bool]:
+    """"The material has a row in a child table meeting ``conds``", as ``IN (SELECT ...)`` or correlated EXISTS."""
+    if correlated or negate:  # NOT IN would make PostgreSQL scan every material (NULL semantics)
+        e = exists().where(material_id_col == m.Material.id, *conds)
+        return ~e if negate else e
+    return m.Material.id.in_(select(material_id_col).where(*conds))
+
+
+def _material_clauses(q: Query, *, correlated: bool = False) -> list[ColumnElement[bool]]:
+    """The material-level criteria of ``q``; ``correlated`` gives EXISTS forms (see :func:`run_search`)."""
     from matinfo.store.prepare import space_group_number
 
     c: list[ColumnElement[bool]] = []
     el = m.MaterialElement
     for e in q.elements:
-        c.append(m.Material.id.in_(select(el.material_id).where(el.element == e)))
+        c.append(_child(el.material_id, [el.element == e], correlated))
     if q.elements_any:
-        c.append(m.Material.id.in_(select(el.material_id).where(el.element.in_(q.elements_any))))
+        c.append(_child(el.material_id, [el.element.in_(q.elements_any)], correlated))
     if q.elements_none:
-        c.append(m.Material.id.not_in(select(el.material_id).where(el.element.in_(q.elements_none))))
+        c.append(_child(el.material_id, [el.element.in_(q.elements_none)], correlated, negate=True))
     if q.nelements is not None:
         c.append(_range(m.Material.nelements, q.nelements))
     if q.formula:
-        c.append(or_(m.Material.formula_hash == _formula_key(q.formula), m.Material.formula == q.formula.strip()))
+        key = _formula_key(q.formula)
+        c.append(m.Material.formula_hash == key if key else m.Material.formula == q.formula.strip())
     if q.reduced_formula:
         c.append(m.Material.reduced_formula == q.reduced_formula.strip())
     if q.chemical_system:
@@ -248,17 +257,17 @@ def _material_clauses(q: Query) -> list[ColumnElement[bool]]:
     if ref_c:
         refs = select(m.Reference.id).where(*ref_c)
         c.append(or_(m.Material.reference_id.in_(refs),
-                     m.Material.id.in_(select(m.Property.material_id).where(m.Property.reference_id.in_(refs)))))
+                     _child(m.Property.material_id, [m.Property.reference_id.in_(refs)], correlated)))
     for pf in q.properties:
         pc = [pf.clause(), *(cf.clause() for cf in q.conditions)]
         if q.method:
             pc.append(m.Property.method == q.method)
-        c.append(m.Material.id.in_(select(m.Property.material_id).where(*pc)))
+        c.append(_child(m.Property.material_id, pc, correlated))
     if not q.properties and (q.conditions or q.method):
         pc = [cf.clause() for cf in q.conditions]
         if q.method:
             pc.append(m.Property.method == q.method)
-        c.append(m.Material.id.in_(select(m.Property.material_id).where(*pc)))
+        c.append(_child(m.Property.material_id, pc, correlated))
     if q.filter:
         from matinfo.store.optimade import optimade_clause
 
@@ -269,13 +278,41 @@ def _material_clauses(q: Query) -> list[ColumnElement[bool]]:
     return c
 
 
+#: How many substances (in ID order) the first, "dense" search plan scans before it gives up for the second.
+SCAN_WINDOW = 5_000
+
+
 def run_search(s: Session, q: Query) -> list[SubstanceSummary]:
+    """Run ``q``: one page of substances in ID order, with counts.
+
+    Two plans, because no single SQL shape is fast for both kinds of search on SQLite:
+
+    * **dense** (many matches, e.g. "oxides with ΔHf < −1 eV/atom"): walk substances in ID order and test each
+      with correlated EXISTS until the page is full — stops after a few hundred rows;
+    * **sparse** (few matches, e.g. "LiCoO2" or "Li and Ti and a gap"): build the set of matching materials from
+      the indexes (``IN (SELECT ...)``) and take its first page.
+
+    The dense plan runs first on the first :data:`SCAN_WINDOW` substances only; if that fills the page, the page
+    is exactly the first page of the full result (IDs are scanned in order).  Otherwise the sparse plan runs.
+    """
     sub_c: list[ColumnElement[bool]] = []
     if q.crystal_system:
         sub_c.append(func.lower(m.Substance.crystal_system) == q.crystal_system.lower())
     if q.prototype:
         sub_c.append(m.Substance.prototype == q.prototype)
     mat_c = _material_clauses(q)
+    # The OPTIMADE translation is made of IN sub-queries, which SQLite re-runs per row inside EXISTS.
+    if mat_c and q.limit is not None and not q.filter:
+        bound = s.scalar(select(m.Substance.id).order_by(m.Substance.id).offset(SCAN_WINDOW).limit(1))
+        dense = select(m.Substance).where(
+            exists().where(m.Material.substance_id == m.Substance.id, *_material_clauses(q, correlated=True)),
+            *sub_c,
+        )
+        if bound is not None:
+            dense = dense.where(m.Substance.id < bound)
+        subs = list(s.scalars(dense.order_by(m.Substance.id).offset(q.offset).limit(q.limit)))
+        if len(subs) == q.limit or bound is None:
+            return _summaries(s, subs)
     stmt = select(m.Substance)
     if mat_c:
         stmt = stmt.where(m.Substance.id.in_(select(m.Material.substance_id).where(*mat_c)))
