@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 DEMO_DB ?= sqlite:///$(CURDIR)/demo-out/matinfo-demo.db
 export MATINFO_DB_URL ?= $(DEMO_DB)
 
-.PHONY: install demo demo-db test test-fast bench clean
+.PHONY: install demo demo-db test test-fast lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ demo: demo-db
 
 test: install
 	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow"

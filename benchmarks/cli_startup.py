@@ -35,7 +35,7 @@ def replace_section(path: Path, text: str) -> None:
     old = path.read_text() if path.exists() else "# Benchmarks\n"
     block = f"{BEGIN}\n{text.rstrip()}\n{END}"
     if BEGIN in old and END in old:
-        new = old[: old.index(BEGIN)] + block + old[old.index(END) + len(END):]
+        new = old[: old.index(BEGIN)] + block + old[old.index(END) + len(END) :]
     else:
         new = old.rstrip() + "\n\n" + block + "\n"
     tmp = path.with_suffix(".tmp")
@@ -52,8 +52,10 @@ def main() -> None:
     cases = [
         ("`matinfo --help`", [exe, "--help"]),
         ("`python -c pass` (interpreter floor)", [sys.executable, "-c", "pass"]),
-        ("`import pymatgen.core, sqlalchemy, pint` (what --help does not load)",
-         [sys.executable, "-c", "import pymatgen.core, sqlalchemy, pint"]),
+        (
+            "`import pymatgen.core, sqlalchemy, pint` (what --help does not load)",
+            [sys.executable, "-c", "import pymatgen.core, sqlalchemy, pint"],
+        ),
     ]
     rows = []
     for name, cmd in cases:

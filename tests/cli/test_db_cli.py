@@ -9,15 +9,15 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 DATA = Path(__file__).resolve().parents[1] / "io" / "data"
 MAPPING = DATA / "tab_mapping.toml"
 CSV = DATA / "tab_materials.csv"
 
 
 def run(*args: str, check: bool = True, **kw) -> subprocess.CompletedProcess:
-    p = subprocess.run([sys.executable, "-m", "matinfo", *args], capture_output=True, text=True, timeout=300, **kw)
+    p = subprocess.run(
+        [sys.executable, "-m", "matinfo", *args], capture_output=True, text=True, timeout=300, **kw
+    )
     if check and p.returncode != 0:
         raise AssertionError(f"matinfo {' '.join(args)} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
     return p
@@ -29,8 +29,10 @@ def stats(url: str) -> dict:
 
 def test_help_is_light():
     """`matinfo --help` must not import the heavy stack (that is what keeps it under a second)."""
-    code = ("import sys, matinfo.cli; heavy = [m for m in ('pymatgen.core', 'sqlalchemy', 'pint', 'pandas', "
-            "'scipy', 'spglib') if m in sys.modules]; print(heavy)")
+    code = (
+        "import sys, matinfo.cli; heavy = [m for m in ('pymatgen.core', 'sqlalchemy', 'pint', 'pandas', "
+        "'scipy', 'spglib') if m in sys.modules]; print(heavy)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
     assert "db" in run("--help").stdout
@@ -41,23 +43,48 @@ def test_import_search_show_export_roundtrip(db_url, tmp_path):
     out = run("db", "import", str(CSV), "--mapping", str(MAPPING), "--db", db_url, "--format", "json").stdout
     (rep,) = json.loads(out)
     assert rep["materials"] >= 3 and rep["rejected"] == 0
-    again = json.loads(run("db", "import", str(CSV), "--mapping", str(MAPPING), "--db", db_url,
-                           "--format", "json").stdout)[0]
+    again = json.loads(
+        run("db", "import", str(CSV), "--mapping", str(MAPPING), "--db", db_url, "--format", "json").stdout
+    )[0]
     assert again["materials"] == 0 and again["duplicates"] == rep["materials"]  # re-import adds nothing
 
-    hits = json.loads(run("db", "search", "--elements", "Li,O", "--property", "ionic_conductivity >= 0.1 mS/cm",
-                          "--format", "json", "--db", db_url).stdout)
+    hits = json.loads(
+        run(
+            "db",
+            "search",
+            "--elements",
+            "Li,O",
+            "--property",
+            "ionic_conductivity >= 0.1 mS/cm",
+            "--format",
+            "json",
+            "--db",
+            db_url,
+        ).stdout
+    )
     assert [h["reduced_formula"] for h in hits] == ["Li7La3Zr2O12"]
     assert {"substance_id", "reduced_formula", "chemical_system", "space_group"} <= set(hits[0])
     assert hits[0]["space_group"] == 230
 
-    opt = json.loads(run("db", "search", "--filter", 'elements HAS ALL "Li","Nb" AND nelements = 3',
-                         "--format", "json", "--db", db_url).stdout)
+    opt = json.loads(
+        run(
+            "db",
+            "search",
+            "--filter",
+            'elements HAS ALL "Li","Nb" AND nelements = 3',
+            "--format",
+            "json",
+            "--db",
+            db_url,
+        ).stdout
+    )
     assert [h["reduced_formula"] for h in opt] == ["LiNbO3"]
     csv_out = run("db", "search", "--elements", "Li", "--format", "csv", "--db", db_url).stdout
     assert csv_out.splitlines()[0].startswith("substance_id,reduced_formula,chemical_system,space_group")
 
-    page = json.loads(run("db", "show", str(hits[0]["substance_id"]), "--format", "json", "--db", db_url).stdout)
+    page = json.loads(
+        run("db", "show", str(hits[0]["substance_id"]), "--format", "json", "--db", db_url).stdout
+    )
     assert page["materials"][0]["formula"] == "Li7La3Zr2O12" and page["properties"]
     text = run("db", "show", "LiNbO3", "--db", db_url).stdout
     assert "LiNbO3" in text and "founded a new substance" in text
@@ -84,12 +111,24 @@ def test_bad_row_names_file_line_column_and_writes_nothing(db_url, tmp_path):
     before = stats(db_url)
     p = run("db", "import", str(bad), "--mapping", str(MAPPING), "--db", db_url, check=False)
     assert p.returncode == 2
-    assert "bad.csv:3" in p.stderr and "Xx" in p.stderr and "formula" in p.stderr and "Traceback" not in p.stderr
+    assert (
+        "bad.csv:3" in p.stderr and "Xx" in p.stderr and "formula" in p.stderr and "Traceback" not in p.stderr
+    )
     assert stats(db_url) == before
 
     rejects = tmp_path / "rej.csv"
-    p = run("db", "import", str(bad), "--mapping", str(MAPPING), "--skip-bad", "--reject-report", str(rejects),
-            "--db", db_url)
+    p = run(
+        "db",
+        "import",
+        str(bad),
+        "--mapping",
+        str(MAPPING),
+        "--skip-bad",
+        "--reject-report",
+        str(rejects),
+        "--db",
+        db_url,
+    )
     assert "Li2Xx3" in rejects.read_text()
     assert stats(db_url)["materials"] > before["materials"]
 
@@ -100,10 +139,16 @@ def test_killed_import_leaves_database_as_it_was(tmp_path):
     before = stats(url)
     big = tmp_path / "big.csv"
     rows = [CSV.read_text().splitlines()[0]]
-    rows += [f"Li{1 + i % 9}La3Zr2O{10 + i % 5},R{i},230,{1e-5 * (1 + i % 50)},,298,,,,2020,,," for i in range(40000)]
+    rows += [
+        f"Li{1 + i % 9}La3Zr2O{10 + i % 5},R{i},230,{1e-5 * (1 + i % 50)},,298,,,,2020,,,"
+        for i in range(40000)
+    ]
     big.write_text("\n".join(rows) + "\n")
-    proc = subprocess.Popen([sys.executable, "-m", "matinfo", "db", "import", str(big), "--mapping", str(MAPPING),
-                             "--db", url], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "matinfo", "db", "import", str(big), "--mapping", str(MAPPING), "--db", url],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     time.sleep(6)
     assert proc.poll() is None, "the import finished before it could be killed; make the file bigger"
     proc.send_signal(signal.SIGKILL)
@@ -112,7 +157,9 @@ def test_killed_import_leaves_database_as_it_was(tmp_path):
 
 
 def test_unknown_preset_and_db_errors_are_clear(tmp_path):
-    p = run("db", "import", str(CSV), "--preset", "obelx", "--db", f"sqlite:///{tmp_path / 'x.db'}", check=False)
+    p = run(
+        "db", "import", str(CSV), "--preset", "obelx", "--db", f"sqlite:///{tmp_path / 'x.db'}", check=False
+    )
     assert p.returncode == 2 and "obelix" in p.stderr
     p = run("db", "stats", "--db", "postgresql://nobody@127.0.0.1:1/none", check=False)
     assert p.returncode == 2 and "cannot open the database" in p.stderr and "Traceback" not in p.stderr

@@ -237,8 +237,11 @@ ERRORS = [
     ("Ti-xO2", "unexpected sign '-' at position 2", "Ti2-x"),
     ("LixyO", "'xy' is not a variable at position 2", "products of variables are not affine"),
     ("li2o", "'li' is not a variable", "did you mean 'Li'"),
-    ("[Li1-x]yO", "amount 'y' multiplies a group whose amounts contain variables at position 7",
-     "not affine"),
+    (
+        "[Li1-x]yO",
+        "amount 'y' multiplies a group whose amounts contain variables at position 7",
+        "not affine",
+    ),
     ("Ti1-x/yO2", "division by a variable is not affine", "non-zero number"),
     ("Li1/0O", "divisor '0O' is not a non-zero number", "non-zero number"),
     ("LiNbO3.", "stray '.' at position 6", "CuSO4·5H2O"),

@@ -52,8 +52,13 @@ def test_composition_distance():
     a, b = Composition("Li6.4La3Zr1.4Ta0.6O12"), Composition("Li7La3Zr2O12")
     d = composition_distance(a, b)
     assert d == pytest.approx(composition_distance(b, a))
-    assert d == pytest.approx(0.5 * sum(abs(atomic_fractions(a).get(e, 0) - atomic_fractions(b).get(e, 0))
-                                        for e in ("Li", "La", "Zr", "Ta", "O")))
+    assert d == pytest.approx(
+        0.5
+        * sum(
+            abs(atomic_fractions(a).get(e, 0) - atomic_fractions(b).get(e, 0))
+            for e in ("Li", "La", "Zr", "Ta", "O")
+        )
+    )
     assert composition_distance("LiNbO3", "Li2Nb2O6") == 0.0
     assert composition_distance("NaCl", "LiF") == pytest.approx(1.0)
     assert composition_distance(Composition("Li2O"), Composition("Li2O2")) == pytest.approx(1 / 6)

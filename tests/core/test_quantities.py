@@ -69,8 +69,20 @@ EXPECTED = {
     "thickness": "nm",
     "doping": None,
 }
-CONDITIONS = {"temperature", "pressure", "voltage", "current", "current_density", "time",
-              "sintering_temperature", "sintering_time", "atmosphere", "frequency", "thickness", "doping"}
+CONDITIONS = {
+    "temperature",
+    "pressure",
+    "voltage",
+    "current",
+    "current_density",
+    "time",
+    "sintering_temperature",
+    "sintering_time",
+    "atmosphere",
+    "frequency",
+    "thickness",
+    "doping",
+}
 
 
 @pytest.mark.parametrize(("name", "unit"), sorted(EXPECTED.items()))
@@ -153,8 +165,12 @@ def test_get_quantity_passes_a_definition_through():
 
 @pytest.mark.parametrize(
     ("text", "suggestion"),
-    [("ionic_conductance", "ionic_conductivity"), ("band gapp", "band_gap"), ("temprature", "temperature"),
-     ("seebeck coeff", "seebeck_coefficient")],
+    [
+        ("ionic_conductance", "ionic_conductivity"),
+        ("band gapp", "band_gap"),
+        ("temprature", "temperature"),
+        ("seebeck coeff", "seebeck_coefficient"),
+    ],
 )
 def test_unknown_quantity_lists_close_matches(text, suggestion):
     with pytest.raises(QuantityError) as info:
@@ -191,6 +207,7 @@ def test_quantity_def_is_frozen():
 
 
 # ------------------------------------------------------------------------------------------- registration
+
 
 def test_register_quantity(registry_snapshot):
     q = QuantityDef("hall_mobility", "cm^2/(V*s)", "Hall mobility", ("mu_H", "Hall-mobility"), positive=True)
@@ -241,6 +258,7 @@ def test_invalid_definitions(kwargs, fragment):
 
 
 # ------------------------------------------------------------------------------------------- to_canonical
+
 
 @pytest.mark.parametrize(
     ("quantity", "value", "unit", "expected"),

@@ -51,6 +51,7 @@ def test_registry_is_one_lazily_created_object():
 
 # ------------------------------------------------------------------------------------------- parse_unit
 
+
 @pytest.mark.parametrize(
     ("text", "canonical"),
     [
@@ -239,6 +240,7 @@ def test_is_dimensionless():
 
 # ------------------------------------------------------------------------------------------- format_unit
 
+
 @pytest.mark.parametrize(
     ("unit", "expected"),
     [
@@ -261,6 +263,7 @@ def test_format_unit(unit, expected):
 
 
 # ------------------------------------------------------------------------------------------- convert
+
 
 @pytest.mark.parametrize(
     ("value", "src", "dst", "expected"),
@@ -335,8 +338,9 @@ def test_convert_incompatible_dimensions():
     assert info.value.hint
 
 
-@pytest.mark.parametrize(("src", "dst"), [("eV/fu", "eV/atom"), ("eV/atom", "eV/fu"), ("at%", "wt%"),
-                                          ("wt%", "mol%")])
+@pytest.mark.parametrize(
+    ("src", "dst"), [("eV/fu", "eV/atom"), ("eV/atom", "eV/fu"), ("at%", "wt%"), ("wt%", "mol%")]
+)
 def test_convert_refuses_different_counts(src, dst):
     with pytest.raises(UnitError, match="count different things") as info:
         convert(1.0, src, dst)
@@ -363,8 +367,14 @@ def test_convert_difference_names_the_given_units():
 
 @pytest.mark.parametrize(
     ("unit", "start"),
-    [("eV", "energy"), ("K", "temperature"), ("GPa", "pressure"), ("S/cm", "electrical conductivity"),
-     ("%", "dimensionless"), ("1/cm", "1/[length]")],
+    [
+        ("eV", "energy"),
+        ("K", "temperature"),
+        ("GPa", "pressure"),
+        ("S/cm", "electrical conductivity"),
+        ("%", "dimensionless"),
+        ("1/cm", "1/[length]"),
+    ],
 )
 def test_describe_dimension(unit, start):
     assert describe_dimension(unit).startswith(start)

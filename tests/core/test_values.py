@@ -186,6 +186,7 @@ def test_parse_measured_rejects_other_types():
 
 # ------------------------------------------------------------------------------------------- Measured
 
+
 def test_measured_is_frozen_and_validated():
     m = Measured(1.0, 0.1, None, "eV")
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -268,6 +269,7 @@ def test_measured_canonical_errors_name_the_text(text, quantity, error, fragment
 
 
 # ------------------------------------------------------------------------------------------- conditions
+
 
 @pytest.mark.parametrize(
     ("key", "value", "unit", "expected"),

@@ -23,19 +23,37 @@ FIXTURE = Path(__file__).parent / "data" / "json_records.json"
 def records() -> list[MaterialIn]:
     return [
         MaterialIn(
-            formula="Li7La3Zr2O12", name="LLZO", space_group=230, prototype="Li7La3Zr2O12",
-            reference=ReferenceIn(doi="10.1002/anie.200701144", authors="R. Murugan et al.", year=2007, volume="46"),
+            formula="Li7La3Zr2O12",
+            name="LLZO",
+            space_group=230,
+            prototype="Li7La3Zr2O12",
+            reference=ReferenceIn(
+                doi="10.1002/anie.200701144", authors="R. Murugan et al.", year=2007, volume="46"
+            ),
             properties=(
-                PropertyIn("ionic_conductivity", 3e-4, "S/cm", uncertainty=5e-5,
-                           conditions={"temperature": (298.15, "K"), "atmosphere": "Ar", "pressure": 1e-4},
-                           location="x.csv:2"),
-                PropertyIn("ionic_conductivity", "<1e-8", "S/cm", conditions={"temperature": (373.0, "K")},
-                           method="literature-extraction", reference=ReferenceIn(doi="10.1/other"),
-                           produced_by="extractor-1"),
+                PropertyIn(
+                    "ionic_conductivity",
+                    3e-4,
+                    "S/cm",
+                    uncertainty=5e-5,
+                    conditions={"temperature": (298.15, "K"), "atmosphere": "Ar", "pressure": 1e-4},
+                    location="x.csv:2",
+                ),
+                PropertyIn(
+                    "ionic_conductivity",
+                    "<1e-8",
+                    "S/cm",
+                    conditions={"temperature": (373.0, "K")},
+                    method="literature-extraction",
+                    reference=ReferenceIn(doi="10.1/other"),
+                    produced_by="extractor-1",
+                ),
                 PropertyIn("is_metal", False, method="calculation"),
             ),
             structure=StructureIn(cif="data_x\n_cell_length_a 5.1\n", source="x.cif"),
-            external_ids=(("icsd", "422259"), ("icsd", "422260")), location="x.csv:2"),
+            external_ids=(("icsd", "422259"), ("icsd", "422260")),
+            location="x.csv:2",
+        ),
         MaterialIn(formula="LixNbO3", variables={"x": 0.95}),
     ]
 
@@ -71,7 +89,10 @@ def test_fixture_file():
     assert llzo.location == "json_records.json:[0]" and llzo.space_group == 230
     ic, censored = llzo.properties
     assert ic.conditions == {"temperature": (298.15, "K"), "atmosphere": "Ar"} and ic.uncertainty == 5e-5
-    assert censored.value == "<1e-8" and censored.conditions == {"temperature": (373, "K"), "pressure": 0.0001}
+    assert censored.value == "<1e-8" and censored.conditions == {
+        "temperature": (373, "K"),
+        "pressure": 0.0001,
+    }
     assert llzo.external_ids == (("icsd", "422259"),) and llzo.reference.year == 2007
     assert lnb.variables == {"x": 0.95} and lnb.structure.source == "x.cif"
     assert lnb.properties[0].value is False and lnb.properties[0].method == "calculation"
@@ -107,22 +128,66 @@ OK = {"formula": "NaCl"}
         ([{"formula": "NaCl", "variables": {"x": "a"}}], "[0].variables.x", "a", "number"),
         ([{"formula": "NaCl", "properties": {"quantity": "q"}}], "[0].properties", {"quantity": "q"}, "list"),
         ([{"formula": "NaCl", "properties": [{"value": 1}]}], "[0].properties[0].quantity", None, "missing"),
-        ([{"formula": "NaCl", "properties": [{"quantity": "band_gap"}]}], "[0].properties[0].value", None, "missing"),
-        ([{"formula": "NaCl", "properties": [{"quantity": "q", "value": [1]}]}], "[0].properties[0].value", [1],
-         "number, text or bool"),
-        ([{"formula": "NaCl", "properties": [{"quantity": "q", "value": 1, "method": "guess"}]}],
-         "[0].properties[0].method", "guess", "experiment"),
-        ([{"formula": "NaCl", "properties": [{"quantity": "q", "value": 1, "uncertainty": "big"}]}],
-         "[0].properties[0].uncertainty", "big", "number"),
-        ([{"formula": "NaCl", "properties": [{"quantity": "q", "value": 1, "conditions": {"T": [1, 2, 3]}}]}],
-         "[0].properties[0].conditions.T", [1, 2, 3], "[value, unit]"),
-        ([{"formula": "NaCl", "properties": [{"quantity": "q", "value": 1, "conditions": {"T": {"unit": "K"}}}]}],
-         "[0].properties[0].conditions.T", {"unit": "K"}, "needs 'value'"),
+        (
+            [{"formula": "NaCl", "properties": [{"quantity": "band_gap"}]}],
+            "[0].properties[0].value",
+            None,
+            "missing",
+        ),
+        (
+            [{"formula": "NaCl", "properties": [{"quantity": "q", "value": [1]}]}],
+            "[0].properties[0].value",
+            [1],
+            "number, text or bool",
+        ),
+        (
+            [{"formula": "NaCl", "properties": [{"quantity": "q", "value": 1, "method": "guess"}]}],
+            "[0].properties[0].method",
+            "guess",
+            "experiment",
+        ),
+        (
+            [{"formula": "NaCl", "properties": [{"quantity": "q", "value": 1, "uncertainty": "big"}]}],
+            "[0].properties[0].uncertainty",
+            "big",
+            "number",
+        ),
+        (
+            [
+                {
+                    "formula": "NaCl",
+                    "properties": [{"quantity": "q", "value": 1, "conditions": {"T": [1, 2, 3]}}],
+                }
+            ],
+            "[0].properties[0].conditions.T",
+            [1, 2, 3],
+            "[value, unit]",
+        ),
+        (
+            [
+                {
+                    "formula": "NaCl",
+                    "properties": [{"quantity": "q", "value": 1, "conditions": {"T": {"unit": "K"}}}],
+                }
+            ],
+            "[0].properties[0].conditions.T",
+            {"unit": "K"},
+            "needs 'value'",
+        ),
         ([{"formula": "NaCl", "reference": {"year": "MMXX"}}], "[0].reference.year", "MMXX", "integer year"),
-        ([{"formula": "NaCl", "reference": {"dio": "10.1/x"}}], "[0].reference.dio", "dio", "did you mean 'doi'"),
+        (
+            [{"formula": "NaCl", "reference": {"dio": "10.1/x"}}],
+            "[0].reference.dio",
+            "dio",
+            "did you mean 'doi'",
+        ),
         ([{"formula": "NaCl", "structure": {"source": "x.cif"}}], "[0].structure.cif", None, "missing"),
-        ([{"formula": "NaCl", "external_ids": [{"source": "icsd"}]}], "[0].external_ids[0]", {"source": "icsd"},
-         "source"),
+        (
+            [{"formula": "NaCl", "external_ids": [{"source": "icsd"}]}],
+            "[0].external_ids[0]",
+            {"source": "icsd"},
+            "source",
+        ),
         ([OK, "NaCl"], "[1]", "NaCl", "object"),
     ],
 )

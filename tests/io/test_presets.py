@@ -65,8 +65,15 @@ def test_dataset_metadata(name):
 
 def test_shipped_folders_have_license_and_readme():
     folders = [d for d in DATA_DIR.iterdir() if d.is_dir()]
-    assert {d.name for d in folders} >= {"crystal_structures", "element_properties", "formation_enthalpies", "janaf",
-                                         "matbench_v0.1", "obelix", "thermoelectrics"}
+    assert {d.name for d in folders} >= {
+        "crystal_structures",
+        "element_properties",
+        "formation_enthalpies",
+        "janaf",
+        "matbench_v0.1",
+        "obelix",
+        "thermoelectrics",
+    }
     for d in folders:
         assert list(d.glob("LICENSE*")), f"{d.name} has no LICENSE file"
         readme = d / "README.md"
@@ -144,9 +151,15 @@ def test_systeme_records():
     temps = {p.conditions["temperature"] for p in first.properties}
     assert (300.0, "K") in temps and len(temps) > 3
     units = {p.quantity: p.unit for m in mats for p in m.properties}
-    assert units == {"electrical_conductivity": "S/cm", "seebeck_coefficient": "uV/K", "power_factor": "uW/(cm*K^2)",
-                     "zt": None, "thermal_conductivity": "W/(m*K)", "lattice_thermal_conductivity": "W/(m*K)",
-                     "electronic_thermal_conductivity": "W/(m*K)"}
+    assert units == {
+        "electrical_conductivity": "S/cm",
+        "seebeck_coefficient": "uV/K",
+        "power_factor": "uW/(cm*K^2)",
+        "zt": None,
+        "thermal_conductivity": "W/(m*K)",
+        "lattice_thermal_conductivity": "W/(m*K)",
+        "electronic_thermal_conductivity": "W/(m*K)",
+    }
     mixed = [m for m in mats if m.name and "wt%" in m.name]
     assert mixed and all("wt%" not in m.formula for m in mixed)  # normalised composition as formula
     assert any(m.reference and m.reference.url for m in mats)  # non-DOI sources kept as URL
@@ -160,14 +173,20 @@ def test_estm_units_and_grouping():
     assert (sigma.value, sigma.unit) == (27766.0, "S/m")  # ESTM σ is in S/m
     pf = next(p for p in first.properties if p.quantity == "power_factor")
     assert pf.unit == "W/(m*K^2)"
-    assert len({p.location for p in first.properties}) == len({p.conditions["temperature"] for p in first.properties})
+    assert len({p.location for p in first.properties}) == len(
+        {p.conditions["temperature"] for p in first.properties}
+    )
 
 
 # ----------------------------------------------------------------------------------------------- matbench, janaf
 def test_matbench_records():
     gap = shipped("matbench-expt-gap")[0][0]
     assert gap.formula == "Ag(AuS)2" and gap.external_ids == (("matbench", "mb-expt-gap-0001"),)
-    assert (gap.properties[0].quantity, gap.properties[0].value, gap.properties[0].unit) == ("band_gap", 0.0, "eV")
+    assert (gap.properties[0].quantity, gap.properties[0].value, gap.properties[0].unit) == (
+        "band_gap",
+        0.0,
+        "eV",
+    )
     metal = shipped("matbench-expt-is-metal")[0][0].properties[0]
     assert (metal.quantity, metal.value, metal.unit) == ("is_metal", True, None)
     glass = shipped("matbench-glass")[0]
@@ -198,7 +217,11 @@ def test_crystal_structure_records():
     assert len(aflow) == 288 and len(cod) == 87
     cinnabar = aflow[0]
     assert (cinnabar.formula, cinnabar.name, cinnabar.space_group, cinnabar.prototype) == (
-        "HgS", "Cinnabar", 154, "AB_hP6_154_a_b")
+        "HgS",
+        "Cinnabar",
+        154,
+        "AB_hP6_154_a_b",
+    )
     assert cinnabar.reference.year == 1973 and cinnabar.reference.journal.startswith("Bulletin")
     assert cinnabar.reference.authors == "P. Auvray and F. Genet"
     bto = next(m for m in cod if m.name == "BaTiO3_cubic")
@@ -223,19 +246,43 @@ def test_crystal_structures_from_one_index(tmp_path):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("A. B and C. D; Title; Journal; 12; 1999",
-         {"authors": "A. B and C. D", "title": "Title", "journal": "Journal", "volume": "12", "year": 1999}),
-        ("Michael J. Mehl; Hypothetical cP16 Austenite Structure; None; 0; 2008",
-         {"authors": "Michael J. Mehl", "title": "Hypothetical cP16 Austenite Structure", "year": 2008}),
-        ("Brahama D. Sharma and Jerry Donohue; A refinement of the crystal structure of gallium; 117; 1962",
-         {"authors": "Brahama D. Sharma and Jerry Donohue", "title": "A refinement of the crystal structure of gallium",
-          "volume": "117", "year": 1962}),
-        ("C. H. Johansson and J. O. Linde; Annalen der Physik; 387; 1927",
-         {"authors": "C. H. Johansson and J. O. Linde", "journal": "Annalen der Physik", "volume": "387",
-          "year": 1927}),
+        (
+            "A. B and C. D; Title; Journal; 12; 1999",
+            {
+                "authors": "A. B and C. D",
+                "title": "Title",
+                "journal": "Journal",
+                "volume": "12",
+                "year": 1999,
+            },
+        ),
+        (
+            "Michael J. Mehl; Hypothetical cP16 Austenite Structure; None; 0; 2008",
+            {"authors": "Michael J. Mehl", "title": "Hypothetical cP16 Austenite Structure", "year": 2008},
+        ),
+        (
+            "Brahama D. Sharma and Jerry Donohue; A refinement of the crystal structure of gallium; 117; 1962",
+            {
+                "authors": "Brahama D. Sharma and Jerry Donohue",
+                "title": "A refinement of the crystal structure of gallium",
+                "volume": "117",
+                "year": 1962,
+            },
+        ),
+        (
+            "C. H. Johansson and J. O. Linde; Annalen der Physik; 387; 1927",
+            {
+                "authors": "C. H. Johansson and J. O. Linde",
+                "journal": "Annalen der Physik",
+                "volume": "387",
+                "year": 1927,
+            },
+        ),
         ("621; 1995", {"volume": "621", "year": 1995}),
-        ("Olav Foss and V. J.; X-Ray; of a new form; J. Chem. Soc.; _journal_year",
-         {"authors": "Olav Foss and V. J.", "title": "X-Ray; of a new form", "journal": "J. Chem. Soc."}),
+        (
+            "Olav Foss and V. J.; X-Ray; of a new form; J. Chem. Soc.; _journal_year",
+            {"authors": "Olav Foss and V. J.", "title": "X-Ray; of a new form", "journal": "J. Chem. Soc."},
+        ),
         ("None", None),
     ],
 )
@@ -260,7 +307,11 @@ def test_formation_enthalpies():
     mats, pds = shipped("formation-enthalpies")
     al2o3 = next(m for m in mats if m.formula == "Al2O3")
     (h,) = al2o3.properties
-    assert (h.quantity, h.unit, h.conditions) == ("formation_enthalpy", "eV/atom", {"temperature": (298.15, "K")})
+    assert (h.quantity, h.unit, h.conditions) == (
+        "formation_enthalpy",
+        "eV/atom",
+        {"temperature": (298.15, "K")},
+    )
     assert h.value == pytest.approx(-17.289 / 5)  # -3.46 eV/atom; NIST-JANAF: -1675.7 kJ/mol = -3.47 eV/atom
     assert al2o3.external_ids == (("mp", "mp-1143"),) and al2o3.reference.doi == "10.1038/s41598-021-94550-5"
     nacl = next(m for m in mats if m.formula == "NaCl").properties[0]
@@ -276,8 +327,15 @@ def test_formation_enthalpies():
 
 def test_formation_enthalpies_user_file(tmp_path):
     path = tmp_path / "mine.json"
-    path.write_text(json.dumps([{"formula": "Li2O", "exp energy": -6.2, "uncertainty": None, "mpid": None},
-                                {"formula": "Li2O2", "exp energy": -6.6, "uncertainty": 0.1}]), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            [
+                {"formula": "Li2O", "exp energy": -6.2, "uncertainty": None, "mpid": None},
+                {"formula": "Li2O2", "exp energy": -6.6, "uncertainty": 0.1},
+            ]
+        ),
+        encoding="utf-8",
+    )
     recs = list(PRESETS["formation-enthalpies"].read(path))
     assert [type(r).__name__ for r in recs] == ["MaterialIn", "MaterialIn", "PhaseDiagramIn"]
     assert recs[1].properties[0].uncertainty == pytest.approx(0.025)

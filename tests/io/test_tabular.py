@@ -81,28 +81,73 @@ def test_mapping_not_toml(tmp_path):
         ("[material]\nname = 'n'\n", "material.formula", None, "add [material] with formula"),
         ("[material]\nformula = 3\n", "material.formula", 3, "column name"),
         ("[material]\nformula = 'f'\nformla = 'g'\n", "material.formla", "formla", "did you mean 'formula'"),
-        (MINIMAL + "[[property]]\nvalue = 'v'\n", "property[1].quantity", None, 'quantity = "ionic_conductivity"'),
+        (
+            MINIMAL + "[[property]]\nvalue = 'v'\n",
+            "property[1].quantity",
+            None,
+            'quantity = "ionic_conductivity"',
+        ),
         (MINIMAL + "[[property]]\nquantity = 'band_gap'\n", "property[1].value", None, "add value"),
-        (MINIMAL + "[[property]]\nquantity='q'\nvalue='v'\nunit='eV'\nunit_column='u'\n", "property[1].unit_column",
-         "u", "either"),
-        (MINIMAL + "[[property]]\nquantity='q'\nvalue='v'\nmethod='experimnt'\n", "property[1].method", "experimnt",
-         "did you mean 'experiment'"),
-        (MINIMAL + "[[property]]\nquantity='q'\nvalue='v'\nvalues='w'\n", "property[1].values", "values",
-         "did you mean 'value'"),
-        (MINIMAL + "[[property]]\nquantity='q'\nvalue='v'\n[[property]]\nquantity='q2'\nvalue=''\n",
-         "property[2].value", "", "column name"),
-        (MINIMAL + "[[property]]\nquantity='q'\nvalue='v'\n[property.conditions]\nT = { value = 3, column = 'c' }\n",
-         "property[1].conditions.T", {"value": 3, "column": "c"}, "exactly one"),
-        (MINIMAL + "[[property]]\nquantity='q'\nvalue='v'\n[property.conditions]\nT = [1, 2]\n",
-         "property[1].conditions.T", [1, 2], "value = 298.15"),
-        (MINIMAL + "[[property]]\nquantity='q'\nvalue='v'\n[property.conditions]\nT = { column = 'c', units = 'K' }\n",
-         "property[1].conditions.T.units", "units", "did you mean 'unit'"),
-        (MINIMAL + "[[property]]\nquantity='q'\nvalue='v'\nconditions = 5\n", "property[1].conditions", 5, "section"),
+        (
+            MINIMAL + "[[property]]\nquantity='q'\nvalue='v'\nunit='eV'\nunit_column='u'\n",
+            "property[1].unit_column",
+            "u",
+            "either",
+        ),
+        (
+            MINIMAL + "[[property]]\nquantity='q'\nvalue='v'\nmethod='experimnt'\n",
+            "property[1].method",
+            "experimnt",
+            "did you mean 'experiment'",
+        ),
+        (
+            MINIMAL + "[[property]]\nquantity='q'\nvalue='v'\nvalues='w'\n",
+            "property[1].values",
+            "values",
+            "did you mean 'value'",
+        ),
+        (
+            MINIMAL + "[[property]]\nquantity='q'\nvalue='v'\n[[property]]\nquantity='q2'\nvalue=''\n",
+            "property[2].value",
+            "",
+            "column name",
+        ),
+        (
+            MINIMAL
+            + "[[property]]\nquantity='q'\nvalue='v'\n[property.conditions]\nT = { value = 3, column = 'c' }\n",
+            "property[1].conditions.T",
+            {"value": 3, "column": "c"},
+            "exactly one",
+        ),
+        (
+            MINIMAL + "[[property]]\nquantity='q'\nvalue='v'\n[property.conditions]\nT = [1, 2]\n",
+            "property[1].conditions.T",
+            [1, 2],
+            "value = 298.15",
+        ),
+        (
+            MINIMAL
+            + "[[property]]\nquantity='q'\nvalue='v'\n[property.conditions]\nT = { column = 'c', units = 'K' }\n",
+            "property[1].conditions.T.units",
+            "units",
+            "did you mean 'unit'",
+        ),
+        (
+            MINIMAL + "[[property]]\nquantity='q'\nvalue='v'\nconditions = 5\n",
+            "property[1].conditions",
+            5,
+            "section",
+        ),
         ("property = 5\n" + MINIMAL, "property", 5, "[[property]]"),
         (MINIMAL + "[[external_id]]\ncolumn = 'c'\n", "external_id[1].source", None, 'source = "icsd"'),
         (MINIMAL + "[[external_id]]\nsource = 'icsd'\n", "external_id[1].column", None, "add column"),
         (MINIMAL + "[dataset]\nlicense = 'MIT'\n", "dataset.name", None, "give the data set a name"),
-        (MINIMAL + "[dataset]\nname = 'x'\nlicence = 'MIT'\n", "dataset.licence", "licence", "did you mean 'license'"),
+        (
+            MINIMAL + "[dataset]\nname = 'x'\nlicence = 'MIT'\n",
+            "dataset.licence",
+            "licence",
+            "did you mean 'license'",
+        ),
         (MINIMAL + "[reference]\ndoi = { text = 'x' }\n", "reference.doi.text", "text", "allowed: value"),
         (MINIMAL + "[reference]\nisbn = 'x'\n", "reference.isbn", "isbn", "allowed"),
         (MINIMAL + "[csv]\ndelimiter = ';;'\n", "csv.delimiter", ";;", "one character"),
@@ -169,8 +214,13 @@ def test_source_override_and_stream_input():
 
 def test_bom_blank_lines_and_custom_delimiter(tmp_path):
     path = write(tmp_path / "bom.csv", "\ufefff;g\n\nNaCl;1.5\n", encoding="utf-8")
-    m = Mapping.from_dict({"material": {"formula": "f"}, "csv": {"delimiter": ";"},
-                           "property": [{"quantity": "band_gap", "value": "g", "unit": "eV"}]})
+    m = Mapping.from_dict(
+        {
+            "material": {"formula": "f"},
+            "csv": {"delimiter": ";"},
+            "property": [{"quantity": "band_gap", "value": "g", "unit": "eV"}],
+        }
+    )
     (rec,) = read_table(path, m)
     assert rec.formula == "NaCl" and rec.location == "bom.csv:3" and rec.properties[0].value == 1.5
 
@@ -201,8 +251,13 @@ def test_gzip_csv(tmp_path):
 
 def test_na_values_and_bool_cells(tmp_path):
     path = write(tmp_path / "d.csv", "f,metal\nCu,True\nNaCl,false\nX2,-\n")
-    m = Mapping.from_dict({"material": {"formula": "f"}, "csv": {"na_values": ["", "-"]},
-                           "property": [{"quantity": "is_metal", "value": "metal"}]})
+    m = Mapping.from_dict(
+        {
+            "material": {"formula": "f"},
+            "csv": {"na_values": ["", "-"]},
+            "property": [{"quantity": "is_metal", "value": "metal"}],
+        }
+    )
     values = [r.properties[0].value if r.properties else None for r in read_table(path, m)]
     assert values == [True, False, None]
 
@@ -238,9 +293,15 @@ def test_empty_formula(tmp_path):
 
 def test_column_not_in_header_lists_columns_and_closest():
     m = load_mapping(TOML)
-    bad = Mapping.from_dict({"material": {"formula": "Composition"},
-                             "property": [{"quantity": "ionic_conductivity", "value": "Ionic conductivty (S/cm)",
-                                           "unit": "S/cm"}]}, source="my_mapping.toml")
+    bad = Mapping.from_dict(
+        {
+            "material": {"formula": "Composition"},
+            "property": [
+                {"quantity": "ionic_conductivity", "value": "Ionic conductivty (S/cm)", "unit": "S/cm"}
+            ],
+        },
+        source="my_mapping.toml",
+    )
     assert m  # the fixture mapping fits the fixture CSV
     with pytest.raises(MappingError) as info:
         next(read_table(CSV, bad))
@@ -271,13 +332,28 @@ def test_several_missing_columns_named(tmp_path):
 )
 def test_bad_cells(tmp_path, csv_text, field, value, problem):
     path = write(tmp_path / "d.csv", csv_text)
-    m = Mapping.from_dict({"material": {"formula": "f", **({"space_group": "sg"} if field == "sg" else {})},
-                           "reference": {"year": "y"} if field == "y" else {},
-                           "property": [{"quantity": "band_gap", "value": "f", "unit": "eV",
-                                         **({"uncertainty": "u"} if field == "u" else {})}]})
+    m = Mapping.from_dict(
+        {
+            "material": {"formula": "f", **({"space_group": "sg"} if field == "sg" else {})},
+            "reference": {"year": "y"} if field == "y" else {},
+            "property": [
+                {
+                    "quantity": "band_gap",
+                    "value": "f",
+                    "unit": "eV",
+                    **({"uncertainty": "u"} if field == "u" else {}),
+                }
+            ],
+        }
+    )
     with pytest.raises(ImportDataError, match=problem) as info:
         list(read_table(path, m))
-    assert (info.value.source, info.value.line, info.value.field, info.value.value) == ("d.csv", 2, field, value)
+    assert (info.value.source, info.value.line, info.value.field, info.value.value) == (
+        "d.csv",
+        2,
+        field,
+        value,
+    )
 
 
 def test_too_many_cells(tmp_path):

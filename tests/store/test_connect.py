@@ -16,7 +16,11 @@ def test_default_url_env_and_user_data_dir(monkeypatch, tmp_path):
     assert default_url() == f"sqlite:///{tmp_path / 'x.db'}"
     monkeypatch.delenv("MATINFO_DB_URL")
     url = default_url()
-    assert url.startswith("sqlite:///") and url.endswith("matinfo.db") and "matinfo" in Path(url[10:]).parent.name
+    assert (
+        url.startswith("sqlite:///")
+        and url.endswith("matinfo.db")
+        and "matinfo" in Path(url[10:]).parent.name
+    )
 
 
 def test_url_forms(tmp_path):

@@ -23,7 +23,11 @@ def test_fig1_linbo3_family_is_one_substance(db):
     assert "y=0.5" in c.link_reason  # the admissible point of the variable formula that matched
     sub = db.get_substance(a.substance_id)
     assert [m.formula for m in sub.materials] == [
-        "LiNbO3", "[Li0.95Nb0.01]NbO3", "LiyNb1-yTizO2.5-2y+2z", "[Li0.95Nb0.03]Nb0.98O3"]
+        "LiNbO3",
+        "[Li0.95Nb0.01]NbO3",
+        "LiyNb1-yTizO2.5-2y+2z",
+        "[Li0.95Nb0.03]Nb0.98O3",
+    ]
     assert len(sub.structures) == 1 and sub.structures[0].pearson_symbol == "hR10"
 
 

@@ -38,22 +38,45 @@ def _utc(*args: int) -> dt.datetime:
 
 # id: (formula, substance, resolved, created, extra Material columns)
 _MATERIALS = {
-    1: ("LiNbO3", 1, True, _utc(2024, 1, 10),
-        dict(space_group_number=161, prototype="LiNbO3", dataset_id=1, reference_id=1, name="batch_1")),
-    2: ("[Li0.95Nb0.01]NbO3", 1, True, _utc(2024, 2, 1),
-        dict(space_group_number=161, dataset_id=1, name="batchX1")),
+    1: (
+        "LiNbO3",
+        1,
+        True,
+        _utc(2024, 1, 10),
+        dict(space_group_number=161, prototype="LiNbO3", dataset_id=1, reference_id=1, name="batch_1"),
+    ),
+    2: (
+        "[Li0.95Nb0.01]NbO3",
+        1,
+        True,
+        _utc(2024, 2, 1),
+        dict(space_group_number=161, dataset_id=1, name="batchX1"),
+    ),
     3: ("TiO2", 2, True, _utc(2024, 3, 1), dict(space_group_number=136, prototype="rutile", reference_id=2)),
     4: ("TiO2", 3, True, _utc(2024, 3, 2), dict(space_group_number=141, prototype="anatase", dataset_id=2)),
-    5: ("Li7La3Zr2O12", 4, True, _utc(2024, 4, 1),
-        dict(space_group_number=230, dataset_id=1, reference_id=3, name="LLZO 50% Ta")),
+    5: (
+        "Li7La3Zr2O12",
+        4,
+        True,
+        _utc(2024, 4, 1),
+        dict(space_group_number=230, dataset_id=1, reference_id=3, name="LLZO 50% Ta"),
+    ),
     6: ("Fe2O3", 5, True, _utc(2023, 12, 31, 23), dict(space_group_number=167, name="sample-7")),
     7: ("LixCoO2", 6, False, _utc(2023, 6, 1), {}),  # variable formula: no composition, no fractions
     8: ("Co3O4", 7, True, _utc(2024, 5, 1), dict(space_group_number=227)),
     9: ("CO2", 8, True, _utc(2024, 1, 1, 0, 30), {}),
 }
 # substance id: crystal system
-_SUBSTANCES = {1: "trigonal", 2: "tetragonal", 3: "tetragonal", 4: "cubic", 5: "trigonal", 6: None,
-               7: "cubic", 8: None}
+_SUBSTANCES = {
+    1: "trigonal",
+    2: "tetragonal",
+    3: "tetragonal",
+    4: "cubic",
+    5: "trigonal",
+    6: None,
+    7: "cubic",
+    8: None,
+}
 # (material, n_sites, reference)
 _STRUCTURES = [(1, 30, 1), (3, 6, 2), (4, 12, None), (5, 192, 3), (5, None, 3)]
 # (material, quantity, value, bound, value_text, reference)
@@ -73,33 +96,71 @@ _PROPERTIES = [
 
 def _populate(s: Session) -> None:
     s.add_all([Dataset(id=1, name="obelix"), Dataset(id=2, name="thermo")])
-    s.add_all([
-        Reference(id=1, key="doi:10.1000/abc", doi="10.1000/abc", year=2019),
-        Reference(id=2, key="doi:10.1000/xyz", doi="10.1000/xyz", year=2005),
-        Reference(id=3, key="cite:llzo", doi=None, year=2021, title="A garnet"),
-    ])
+    s.add_all(
+        [
+            Reference(id=1, key="doi:10.1000/abc", doi="10.1000/abc", year=2019),
+            Reference(id=2, key="doi:10.1000/xyz", doi="10.1000/xyz", year=2005),
+            Reference(id=3, key="cite:llzo", doi=None, year=2021, title="A garnet"),
+        ]
+    )
     for sid, crystal in _SUBSTANCES.items():
-        s.add(Substance(id=sid, chemical_system="x", structure_type_key="unknown", crystal_system=crystal,
-                        reduced_formula="x", nelements=1))
+        s.add(
+            Substance(
+                id=sid,
+                chemical_system="x",
+                structure_type_key="unknown",
+                crystal_system=crystal,
+                reduced_formula="x",
+                nelements=1,
+            )
+        )
     s.flush()
     for mid, (formula, sid, resolved, created, extra) in _MATERIALS.items():
         # what the store writes (matinfo.store.writer): keys of the parsed composition
         fractions = atomic_fractions(formula) if resolved else {"Co": None, "Li": None, "O": None}
-        s.add(Material(
-            id=mid, substance_id=sid, formula=formula, created_at=created, link_reason="test",
-            record_key=f"key{mid}", nelements=len(fractions), is_resolved=resolved,
-            reduced_formula=reduced_formula(formula) if resolved else None,
-            anonymous_formula=anonymous_formula(formula) if resolved else None,
-            chemical_system=chemical_system(formula) if resolved else "Co-Li-O", **extra,
-        ))
+        s.add(
+            Material(
+                id=mid,
+                substance_id=sid,
+                formula=formula,
+                created_at=created,
+                link_reason="test",
+                record_key=f"key{mid}",
+                nelements=len(fractions),
+                is_resolved=resolved,
+                reduced_formula=reduced_formula(formula) if resolved else None,
+                anonymous_formula=anonymous_formula(formula) if resolved else None,
+                chemical_system=chemical_system(formula) if resolved else "Co-Li-O",
+                **extra,
+            )
+        )
         s.flush()
         s.add_all([MaterialElement(material_id=mid, element=el, fraction=x) for el, x in fractions.items()])
     for i, (mid, n, ref) in enumerate(_STRUCTURES, start=1):
-        s.add(Structure(id=i, material_id=mid, substance_id=_MATERIALS[mid][1], cif="data_x", n_sites=n,
-                        reference_id=ref))
+        s.add(
+            Structure(
+                id=i,
+                material_id=mid,
+                substance_id=_MATERIALS[mid][1],
+                cif="data_x",
+                n_sites=n,
+                reference_id=ref,
+            )
+        )
     for i, (mid, q, value, bound, value_text, ref) in enumerate(_PROPERTIES, start=1):
-        s.add(Property(id=i, material_id=mid, substance_id=_MATERIALS[mid][1], quantity=q, value=value,
-                       bound=bound, value_text=value_text, method="experiment", reference_id=ref))
+        s.add(
+            Property(
+                id=i,
+                material_id=mid,
+                substance_id=_MATERIALS[mid][1],
+                quantity=q,
+                value=value,
+                bound=bound,
+                value_text=value_text,
+                method="experiment",
+                reference_id=ref,
+            )
+        )
     s.commit()
 
 
@@ -386,9 +447,17 @@ def _render(expr) -> str:
 
 
 def test_random_combinations_follow_three_valued_logic(engine):
-    leaves = ['elements HAS "Li"', "nelements > 2", "_matinfo_space_group = 161", "nsites > 10",
-              "_matinfo_band_gap > 3", '_matinfo_dataset = "obelix"', "chemical_formula_reduced IS KNOWN",
-              'elements:elements_ratios HAS "O":>0.55', "_matinfo_year >= 2010"]
+    leaves = [
+        'elements HAS "Li"',
+        "nelements > 2",
+        "_matinfo_space_group = 161",
+        "nsites > 10",
+        "_matinfo_band_gap > 3",
+        '_matinfo_dataset = "obelix"',
+        "chemical_formula_reduced IS KNOWN",
+        'elements:elements_ratios HAS "O":>0.55',
+        "_matinfo_year >= 2010",
+    ]
     rng = random.Random(7)
 
     def grow(depth):
@@ -450,15 +519,15 @@ def test_conditions_are_not_properties():
 @pytest.mark.parametrize(
     ("filter_string", "column", "hint"),
     [
-        ('elements HAS Li', 14, 'double quotes: "Li"'),
+        ("elements HAS Li", 14, 'double quotes: "Li"'),
         ("elements HAS 'Li'", 14, "double quotes"),
         ("nelements == 3", 12, "use = for equality"),
         ("nelements >", 12, "ends too early"),
-        ('(nelements > 3', 15, "ends too early"),
+        ("(nelements > 3", 15, "ends too early"),
         ('Elements HAS "Li"', 1, "lower case: elements"),
         ("nelements > 3 and nelements < 5", None, "upper case: write AND"),
         ('elements has "Li"', 10, "upper case: write HAS"),
-        ('nelements > 3 && nelements < 5', 15, "AND, OR"),
+        ("nelements > 3 && nelements < 5", 15, "AND, OR"),
         ('chemical_formula_descriptive = "LiNbO3', 32, "not closed"),
         ("nelements > 3)", 14, None),
     ],
@@ -519,10 +588,30 @@ def test_not_a_string():
 
 @pytest.mark.parametrize(
     "filter_string",
-    ['"', "(", ")", "NOT", "AND", "elements HAS", "elements HAS ALL", "nelements > > 3", "x = 1e", "= 3",
-     "nelements = 3 OR", '"a" = "b"', "3 = 3", "elements LENGTH > 2.5", "a:b HAS 1:2", "\x00", "é = 1",
-     "elements HAS ONLY", 'elements HAS ALL "Li":"O"', "nelements IS", "nelements IS NULL",
-     "NOT NOT nelements = 4"],
+    [
+        '"',
+        "(",
+        ")",
+        "NOT",
+        "AND",
+        "elements HAS",
+        "elements HAS ALL",
+        "nelements > > 3",
+        "x = 1e",
+        "= 3",
+        "nelements = 3 OR",
+        '"a" = "b"',
+        "3 = 3",
+        "elements LENGTH > 2.5",
+        "a:b HAS 1:2",
+        "\x00",
+        "é = 1",
+        "elements HAS ONLY",
+        'elements HAS ALL "Li":"O"',
+        "nelements IS",
+        "nelements IS NULL",
+        "NOT NOT nelements = 4",
+    ],
 )
 def test_bad_filters_raise_only_query_errors(filter_string):
     _error(filter_string)
@@ -552,8 +641,11 @@ def test_clause_needs_no_database_dialect():
     """The same clause object compiles for both dialects (no dialect-specific constructs)."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    stmt = select(Material.id).where(optimade_clause(
-        'elements HAS ONLY "Li","O" AND chemical_formula_descriptive ENDS "O" AND _matinfo_doi IS KNOWN'))
+    stmt = select(Material.id).where(
+        optimade_clause(
+            'elements HAS ONLY "Li","O" AND chemical_formula_descriptive ENDS "O" AND _matinfo_doi IS KNOWN'
+        )
+    )
     for dialect in (sqlite.dialect(), postgresql.dialect()):
         assert "material_elements" in str(stmt.compile(dialect=dialect))
 

@@ -11,30 +11,43 @@ from matinfo.store import PropertyFilter, Query
 
 @pytest.fixture
 def filled(db):
-    ref = ReferenceIn(doi="10.1002/anie.200701144", authors="Murugan, R.; Thangadurai, V.; Weppner, W.",
-                      title="Fast lithium ion conduction in garnet-type Li7La3Zr2O12", journal="Angew. Chem.",
-                      year=2007)
+    ref = ReferenceIn(
+        doi="10.1002/anie.200701144",
+        authors="Murugan, R.; Thangadurai, V.; Weppner, W.",
+        title="Fast lithium ion conduction in garnet-type Li7La3Zr2O12",
+        journal="Angew. Chem.",
+        year=2007,
+    )
     ids = {}
     ids["llzo"] = db.add_material(
-        "Li7La3Zr2O12", space_group=230, reference=ref,
+        "Li7La3Zr2O12",
+        space_group=230,
+        reference=ref,
         properties=[PropertyIn("ionic_conductivity", 5.11e-4, "S/cm", conditions={"temperature": "25 °C"})],
     ).substance_id
     ids["llzo_ta"] = db.add_material(
-        "Li6.4La3Zr1.4Ta0.6O12", space_group=230,
+        "Li6.4La3Zr1.4Ta0.6O12",
+        space_group=230,
         properties=[PropertyIn("ionic_conductivity", "1.0 mS/cm", conditions={"temperature": (300, "K")})],
     ).substance_id
     ids["lno"] = db.add_material(
-        "LiNbO3", space_group=161,
+        "LiNbO3",
+        space_group=161,
         properties=[PropertyIn("ionic_conductivity", "<1e-8", "S/cm", conditions={"temperature": 298.15})],
     ).substance_id
-    ids["rutile"] = db.add_material("TiO2", space_group=136,
-                                    properties=[PropertyIn("band_gap", 3.0, "eV")]).substance_id
-    ids["anatase"] = db.add_material("TiO2", space_group=141,
-                                     properties=[PropertyIn("band_gap", 3.2, "eV")]).substance_id
+    ids["rutile"] = db.add_material(
+        "TiO2", space_group=136, properties=[PropertyIn("band_gap", 3.0, "eV")]
+    ).substance_id
+    ids["anatase"] = db.add_material(
+        "TiO2", space_group=141, properties=[PropertyIn("band_gap", 3.2, "eV")]
+    ).substance_id
     ids["pbte"] = db.add_material(
-        "PbTe", space_group=225,
-        properties=[PropertyIn("seebeck_coefficient", v, "uV/K", conditions={"temperature": t})
-                    for t, v in ((300, 150.0), (600, 250.0))],
+        "PbTe",
+        space_group=225,
+        properties=[
+            PropertyIn("seebeck_coefficient", v, "uV/K", conditions={"temperature": t})
+            for t, v in ((300, 150.0), (600, 250.0))
+        ],
     ).substance_id
     return db, ids
 

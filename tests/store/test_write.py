@@ -9,8 +9,12 @@ from matinfo.errors import FormulaError, ImportDataError, MatinfoError, UnitErro
 
 
 def _rec(i: int, formula: str = "LiCoO2", value="1e-4", unit="S/cm") -> MaterialIn:
-    return MaterialIn(formula=formula, name=f"row{i}", location=f"data.csv:{i + 2}",
-                      properties=(PropertyIn("ionic_conductivity", value, unit, conditions={"temperature": 298.15}),))
+    return MaterialIn(
+        formula=formula,
+        name=f"row{i}",
+        location=f"data.csv:{i + 2}",
+        properties=(PropertyIn("ionic_conductivity", value, unit, conditions={"temperature": 298.15}),),
+    )
 
 
 def test_bad_formula_names_file_line_field_value_and_writes_nothing(db):
@@ -66,8 +70,13 @@ def test_interrupted_import_leaves_database_as_it_was(db):
 
 def test_phase_diagrams_and_substance_page(db):
     m = db.add_material("Al2O3", space_group=167)
-    pd = PhaseDiagramIn("O-Al", "formation-enthalpy convex hull (298 K)", t_min_K=298.15, t_max_K=298.15,
-                        data={"stable": ["Al", "O2", "Al2O3"]})
+    pd = PhaseDiagramIn(
+        "O-Al",
+        "formation-enthalpy convex hull (298 K)",
+        t_min_K=298.15,
+        t_max_K=298.15,
+        data={"stable": ["Al", "O2", "Al2O3"]},
+    )
     rep = db.write([pd], dataset="hulls")
     assert rep.phase_diagrams == 1
     assert db.write([pd], dataset="hulls").phase_diagrams == 0  # deduplicated

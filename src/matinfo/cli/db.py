@@ -10,15 +10,19 @@ from __future__ import annotations
 import json
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-db_app = typer.Typer(help="The materials database: build, import, search, show, export.", no_args_is_help=True)
+db_app = typer.Typer(
+    help="The materials database: build, import, search, show, export.", no_args_is_help=True
+)
 
 DbOption = Annotated[
-    Optional[str],
-    typer.Option("--db", envvar="MATINFO_DB_URL", help="Database URL (sqlite:///file.db, postgresql://...) or path."),
+    str | None,
+    typer.Option(
+        "--db", envvar="MATINFO_DB_URL", help="Database URL (sqlite:///file.db, postgresql://...) or path."
+    ),
 ]
 
 
@@ -58,7 +62,9 @@ def _db_main(ctx: typer.Context, db: DbOption = None) -> None:
 @db_app.command("init")
 def init(
     ctx: typer.Context,
-    demo: Annotated[bool, typer.Option("--demo", help="Also import the demo data shipped with matinfo.")] = False,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Also import the demo data shipped with matinfo.")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Create (or upgrade) the database; with --demo, fill it with the shipped real data sets."""
@@ -101,9 +107,10 @@ def _records_for(path: Path, mapping: Path | None, preset: str | None):
 
         return None, read_json_records(path)
     raise ImportDataError(
-        "do not know how to import this file", source=str(path),
+        "do not know how to import this file",
+        source=str(path),
         hint="give --mapping FILE.toml (CSV column mapping) or --preset NAME (see `matinfo db presets`); "
-             "CIF files/folders and matinfo JSON are recognised by their extension",
+        "CIF files/folders and matinfo JSON are recognised by their extension",
     )
 
 
@@ -111,13 +118,25 @@ def _records_for(path: Path, mapping: Path | None, preset: str | None):
 def import_(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="CSV / JSON / CIF files or folders of CIFs.")],
-    mapping: Annotated[Optional[Path], typer.Option(help="TOML column mapping for CSV files.")] = None,
-    preset: Annotated[Optional[str], typer.Option(help="Import preset for a known data set (db presets).")] = None,
-    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Write the good rows, report the bad ones.")] = False,
-    reject_report: Annotated[Optional[Path], typer.Option(help="Where --skip-bad writes rejects (CSV).")] = None,
-    dataset: Annotated[Optional[str], typer.Option(help="Dataset name (default: from preset/mapping/file).")] = None,
-    resumable: Annotated[bool, typer.Option("--resumable", help="Commit every batch of 2,000 records; after an "
-                         "interruption, run the same command again to continue.")] = False,
+    mapping: Annotated[Path | None, typer.Option(help="TOML column mapping for CSV files.")] = None,
+    preset: Annotated[
+        str | None, typer.Option(help="Import preset for a known data set (db presets).")
+    ] = None,
+    skip_bad: Annotated[
+        bool, typer.Option("--skip-bad", help="Write the good rows, report the bad ones.")
+    ] = False,
+    reject_report: Annotated[Path | None, typer.Option(help="Where --skip-bad writes rejects (CSV).")] = None,
+    dataset: Annotated[
+        str | None, typer.Option(help="Dataset name (default: from preset/mapping/file).")
+    ] = None,
+    resumable: Annotated[
+        bool,
+        typer.Option(
+            "--resumable",
+            help="Commit every batch of 2,000 records; after an "
+            "interruption, run the same command again to continue.",
+        ),
+    ] = False,
     fmt: Annotated[Fmt, typer.Option("--format")] = Fmt.table,
     db: DbOption = None,
 ) -> None:
@@ -145,8 +164,13 @@ def import_(
             elif ds is None:
                 ds = DatasetIn(name=path.stem if path.is_file() else path.name)
             task = bar.add_task(f"import {path.name}", total=None)
-            report = database.write(records, dataset=ds, skip_bad=skip_bad, resumable=resumable,
-                                    progress=lambda n, t=task: bar.advance(t, n))
+            report = database.write(
+                records,
+                dataset=ds,
+                skip_bad=skip_bad,
+                resumable=resumable,
+                progress=lambda n, t=task: bar.advance(t, n),
+            )
             bar.update(task, completed=report.read, total=report.read)
             if report.rejects:
                 out = reject_report or Path(f"{path.stem}.rejects.csv")
@@ -162,9 +186,10 @@ def import_(
 @db_app.command("presets")
 def presets() -> None:
     """List the import presets (shipped data sets and their formats)."""
+    from rich.table import Table
+
     from matinfo.cli.render import console
     from matinfo.io.presets import PRESETS
-    from rich.table import Table
 
     t = Table("preset", "dataset", "license", "description")
     for name, p in PRESETS.items():
@@ -175,26 +200,38 @@ def presets() -> None:
 @db_app.command("search")
 def search(
     ctx: typer.Context,
-    elements: Annotated[Optional[str], typer.Option(help="Must contain ALL of these (Li,O).")] = None,
-    any_elements: Annotated[Optional[str], typer.Option("--any", help="Must contain ANY of these.")] = None,
-    no_elements: Annotated[Optional[str], typer.Option("--none", help="Must contain NONE of these.")] = None,
-    nelements: Annotated[Optional[str], typer.Option(help="Number of elements: 3 or 2..4.")] = None,
-    formula: Annotated[Optional[str], typer.Option(help="Formula in any notation (compared reduced).")] = None,
-    reduced_formula: Annotated[Optional[str], typer.Option(help="Exact reduced formula, e.g. LiNbO3.")] = None,
-    chemical_system: Annotated[Optional[str], typer.Option(help="e.g. Li-Nb-O (all elements, any order).")] = None,
-    space_group: Annotated[Optional[str], typer.Option(help="Number or symbol (161, R3c).")] = None,
-    crystal_system: Annotated[Optional[str], typer.Option(help="cubic, tetragonal, ...")] = None,
-    prototype: Annotated[Optional[str], typer.Option(help="AFLOW prototype label.")] = None,
-    prop: Annotated[Optional[list[str]], typer.Option("--property", "-p",
-                    help="'ionic_conductivity >= 0.1 mS/cm', 'band_gap 1..2 eV' (repeatable).")] = None,
-    condition: Annotated[Optional[list[str]], typer.Option("--condition", "-c",
-                         help="Condition of the same property record: 'temperature <= 310 K'.")] = None,
-    method: Annotated[Optional[str], typer.Option(help="experiment / calculation / prediction / ...")] = None,
-    doi: Annotated[Optional[str], typer.Option()] = None,
-    year: Annotated[Optional[str], typer.Option(help="2019 or 2010..2020")] = None,
-    author: Annotated[Optional[str], typer.Option()] = None,
-    dataset: Annotated[Optional[str], typer.Option()] = None,
-    optimade: Annotated[Optional[str], typer.Option("--filter", help="OPTIMADE filter, e.g. 'elements HAS ALL \"Li\",\"O\"'.")] = None,
+    elements: Annotated[str | None, typer.Option(help="Must contain ALL of these (Li,O).")] = None,
+    any_elements: Annotated[str | None, typer.Option("--any", help="Must contain ANY of these.")] = None,
+    no_elements: Annotated[str | None, typer.Option("--none", help="Must contain NONE of these.")] = None,
+    nelements: Annotated[str | None, typer.Option(help="Number of elements: 3 or 2..4.")] = None,
+    formula: Annotated[str | None, typer.Option(help="Formula in any notation (compared reduced).")] = None,
+    reduced_formula: Annotated[str | None, typer.Option(help="Exact reduced formula, e.g. LiNbO3.")] = None,
+    chemical_system: Annotated[
+        str | None, typer.Option(help="e.g. Li-Nb-O (all elements, any order).")
+    ] = None,
+    space_group: Annotated[str | None, typer.Option(help="Number or symbol (161, R3c).")] = None,
+    crystal_system: Annotated[str | None, typer.Option(help="cubic, tetragonal, ...")] = None,
+    prototype: Annotated[str | None, typer.Option(help="AFLOW prototype label.")] = None,
+    prop: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--property", "-p", help="'ionic_conductivity >= 0.1 mS/cm', 'band_gap 1..2 eV' (repeatable)."
+        ),
+    ] = None,
+    condition: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--condition", "-c", help="Condition of the same property record: 'temperature <= 310 K'."
+        ),
+    ] = None,
+    method: Annotated[str | None, typer.Option(help="experiment / calculation / prediction / ...")] = None,
+    doi: Annotated[str | None, typer.Option()] = None,
+    year: Annotated[str | None, typer.Option(help="2019 or 2010..2020")] = None,
+    author: Annotated[str | None, typer.Option()] = None,
+    dataset: Annotated[str | None, typer.Option()] = None,
+    optimade: Annotated[
+        str | None, typer.Option("--filter", help='OPTIMADE filter, e.g. \'elements HAS ALL "Li","O"\'.')
+    ] = None,
     limit: Annotated[int, typer.Option(help="At most this many substances.")] = 50,
     fmt: Annotated[Fmt, typer.Option("--format")] = Fmt.table,
     db: DbOption = None,
@@ -204,11 +241,25 @@ def search(
     from matinfo.store import Query
 
     q = Query(
-        elements=elements or (), elements_any=any_elements or (), elements_none=no_elements or (),
-        nelements=_int_range(nelements), formula=formula, reduced_formula=reduced_formula,
-        chemical_system=chemical_system, space_group=space_group, crystal_system=crystal_system,
-        prototype=prototype, properties=tuple(prop or ()), conditions=tuple(condition or ()), method=method,
-        doi=doi, year=_int_range(year), author=author, dataset=dataset, filter=optimade, limit=limit,
+        elements=elements or (),
+        elements_any=any_elements or (),
+        elements_none=no_elements or (),
+        nelements=_int_range(nelements),
+        formula=formula,
+        reduced_formula=reduced_formula,
+        chemical_system=chemical_system,
+        space_group=space_group,
+        crystal_system=crystal_system,
+        prototype=prototype,
+        properties=tuple(prop or ()),
+        conditions=tuple(condition or ()),
+        method=method,
+        doi=doi,
+        year=_int_range(year),
+        author=author,
+        dataset=dataset,
+        filter=optimade,
+        limit=limit,
     )
     hits = _db(ctx, db).search(q)
     if fmt == Fmt.json:
@@ -255,12 +306,18 @@ def show(
 
         hits = database.search(formula=substance, limit=None)
         if not hits:
-            raise NotFoundError(f"no substance with the composition of {substance!r}; try `matinfo db search`")
+            raise NotFoundError(
+                f"no substance with the composition of {substance!r}; try `matinfo db search`"
+            )
         best = max(hits, key=lambda h: (h.n_materials, -h.substance_id))
         others = [h for h in hits if h is not best]
         if others and fmt == ShowFmt.text:
-            console.print("other phases of this composition: " + ", ".join(
-                f"{h.substance_id} (SG {h.space_group or '?'}, {h.n_materials} materials)" for h in others))
+            console.print(
+                "other phases of this composition: "
+                + ", ".join(
+                    f"{h.substance_id} (SG {h.space_group or '?'}, {h.n_materials} materials)" for h in others
+                )
+            )
         sub = database.get_substance(best.substance_id)
     if fmt == ShowFmt.json:
         typer.echo(json.dumps(sub.to_dict(), indent=2, default=str))
@@ -272,10 +329,13 @@ def show(
 def export(
     ctx: typer.Context,
     out: Annotated[Path, typer.Argument(help="Output file (a folder for --format cif).")],
-    fmt: Annotated[ExportFmt, typer.Option("--format", help="csv (properties), json (records), cif, ml (one row per material).")] = ExportFmt.csv,
-    elements: Annotated[Optional[str], typer.Option(help="Only materials with all these elements.")] = None,
-    dataset: Annotated[Optional[str], typer.Option()] = None,
-    prop: Annotated[Optional[list[str]], typer.Option("--property", "-p", help="Filter as in search.")] = None,
+    fmt: Annotated[
+        ExportFmt,
+        typer.Option("--format", help="csv (properties), json (records), cif, ml (one row per material)."),
+    ] = ExportFmt.csv,
+    elements: Annotated[str | None, typer.Option(help="Only materials with all these elements.")] = None,
+    dataset: Annotated[str | None, typer.Option()] = None,
+    prop: Annotated[list[str] | None, typer.Option("--property", "-p", help="Filter as in search.")] = None,
     db: DbOption = None,
 ) -> None:
     """Export materials (optionally filtered) as CSV, JSON (re-importable), CIF files or an ML-ready table."""
@@ -295,8 +355,9 @@ def stats(
     db: DbOption = None,
 ) -> None:
     """Counts of substances, materials, structures, properties, ... and the datasets."""
-    from matinfo.cli.render import console
     from rich.table import Table
+
+    from matinfo.cli.render import console
 
     database = _db(ctx, db)
     counts, datasets = database.stats(), database.datasets()

@@ -178,8 +178,11 @@ class AmountReader:
             scaled = {k: v * mult for k, v in amounts.items()}
             return scaled, [{k: v * mult for k, v in g.items()} for g in sites]
         except ValueError:
-            raise self.error(f"amount '{mult}' multiplies a group whose amounts contain variables", pos,
-                             hint="products of variables are not affine; expand the formula") from None
+            raise self.error(
+                f"amount '{mult}' multiplies a group whose amounts contain variables",
+                pos,
+                hint="products of variables are not affine; expand the formula",
+            ) from None
 
     def amount(self) -> Amount:
         """An affine amount: terms joined by + or -, or such an expression in parentheses."""
@@ -199,8 +202,11 @@ class AmountReader:
             if paren:
                 self.skip_ws()
             if not self.starts_amount(self.i) or self.peek() == "(":
-                raise self.error(f"'{op}' is not followed by an amount", pos,
-                                 hint="charges are not supported; amounts look like 'Ti2-x' or 'Li1+x'")
+                raise self.error(
+                    f"'{op}' is not followed by an amount",
+                    pos,
+                    hint="charges are not supported; amounts look like 'Ti2-x' or 'Li1+x'",
+                )
             t = self.term()
             total = total + t if op == "+" else total - t
         if paren:
@@ -211,8 +217,9 @@ class AmountReader:
         if not all(math.isfinite(c) for c in (total.const, *(c for _, c in total.coefs))):
             raise self.error(f"amount '{text}' is too large", start, hint="amounts are ordinary numbers")
         if total.is_constant and total.const < 0:
-            raise self.error(f"amount '{text}' = {total.const:g} is negative", start,
-                             hint="amounts must be non-negative")
+            raise self.error(
+                f"amount '{text}' = {total.const:g} is negative", start, hint="amounts must be non-negative"
+            )
         return total
 
     def term(self) -> Amount:
@@ -226,9 +233,11 @@ class AmountReader:
             if name is not None:
                 pair = s[self.i - 1 : self.i + 1]
                 cap = pair.capitalize()
-                hint = (f"element symbols start with a capital letter: did you mean '{cap}'?"
-                        if cap in self.symbols
-                        else "products of variables are not affine; variables are single letters")
+                hint = (
+                    f"element symbols start with a capital letter: did you mean '{cap}'?"
+                    if cap in self.symbols
+                    else "products of variables are not affine; variables are single letters"
+                )
                 raise self.error(f"'{pair}' is not a variable", self.i - 1, hint=hint)
             name = "delta" if self.peek() == "δ" else self.peek()
             self.i += 1
@@ -238,8 +247,11 @@ class AmountReader:
             d = _NUMBER.match(s, self.i + 1)
             if not d or float(d.group()) == 0:
                 nxt = s[self.i + 1 : self.i + 2]
-                why = ("division by a variable is not affine" if nxt.islower() or nxt == "δ"
-                       else f"divisor '{s[self.i + 1:self.i + 4]}' is not a non-zero number")
+                why = (
+                    "division by a variable is not affine"
+                    if nxt.islower() or nxt == "δ"
+                    else f"divisor '{s[self.i + 1 : self.i + 4]}' is not a non-zero number"
+                )
                 raise self.error(why, self.i, hint="divide by a non-zero number: 'Ti1-x/2'")
             value /= float(d.group())
             self.i = d.end()

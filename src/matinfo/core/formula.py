@@ -88,7 +88,7 @@ class _Parser(AmountReader):
             self.skip_ws()
             amounts, part_sites = self.sequence(None)
             if not amounts:
-                what = f"multiplier '{self.s[start:self.i].strip()}'" if mult is not None else "part"
+                what = f"multiplier '{self.s[start : self.i].strip()}'" if mult is not None else "part"
                 raise self.error(f"{what} is not followed by a formula", start, hint="e.g. '5H2O'")
             if mult is not None:
                 amounts, part_sites = self.scale(amounts, part_sites, mult, start)
@@ -108,8 +108,11 @@ class _Parser(AmountReader):
             if not ch or ch == "·" or ch in ")]}":
                 if closer and ch != closer:
                     found = f"'{ch}'" if ch else "the end"
-                    raise self.error(f"'{closer}' expected but {found} found", pos,
-                                     hint=f"close every bracket: {_BRACKETS_EG}")
+                    raise self.error(
+                        f"'{closer}' expected but {found} found",
+                        pos,
+                        hint=f"close every bracket: {_BRACKETS_EG}",
+                    )
                 if ch and ch in ")]}" and not closer:
                     raise self.error(f"unbalanced '{ch}'", pos, hint=f"remove it or open it: {_BRACKETS_EG}")
                 return amounts, sites
@@ -134,25 +137,36 @@ class _Parser(AmountReader):
 
     def stray(self, ch: str, pos: int) -> FormulaError:
         if ch == "." and not self.s[pos + 1 : pos + 2].isdigit():
-            return self.error("stray '.'", pos,
-                              hint="remove it; write hydrates as 'CuSO4·5H2O' or 'CuSO4.5H2O'")
+            return self.error(
+                "stray '.'", pos, hint="remove it; write hydrates as 'CuSO4·5H2O' or 'CuSO4.5H2O'"
+            )
         if ch.isdigit() or ch == ".":
             m = _NUMBER.match(self.s, pos)
             num = m.group() if m else ch
-            return self.error(f"number '{num}' does not follow an element or group", pos,
-                              hint="write amounts right after the symbol, without spaces: 'Li2O', "
-                                   "'Pb0.975 Te1'")
+            return self.error(
+                f"number '{num}' does not follow an element or group",
+                pos,
+                hint="write amounts right after the symbol, without spaces: 'Li2O', 'Pb0.975 Te1'",
+            )
         if ch in "+-":
-            return self.error(f"unexpected sign '{ch}'", pos,
-                              hint="formulas must be charge-free and amounts cannot start with a sign; "
-                                   "write e.g. 'Ti2-x' rather than 'Ti-x' or 'Fe3+'")
+            return self.error(
+                f"unexpected sign '{ch}'",
+                pos,
+                hint="formulas must be charge-free and amounts cannot start with a sign; "
+                "write e.g. 'Ti2-x' rather than 'Ti-x' or 'Fe3+'",
+            )
         if ch.islower() or ch == "δ":
-            return self.error(f"variable '{ch}' does not follow an element or group", pos,
-                              hint="element symbols start with a capital letter; variables follow one: "
-                                   "'Li1-x'")
-        return self.error(f"unexpected character {ch!r}", pos,
-                          hint="formulas use element symbols, numbers, ()[]{}, single-letter variables, "
-                               "+ - / and '·' between hydrate parts")
+            return self.error(
+                f"variable '{ch}' does not follow an element or group",
+                pos,
+                hint="element symbols start with a capital letter; variables follow one: 'Li1-x'",
+            )
+        return self.error(
+            f"unexpected character {ch!r}",
+            pos,
+            hint="formulas use element symbols, numbers, ()[]{}, single-letter variables, "
+            "+ - / and '·' between hydrate parts",
+        )
 
     def element(self) -> str:
         pos, s = self.i, self.s
@@ -165,8 +179,11 @@ class _Parser(AmountReader):
             return s[pos]
         m = re.match(r"[A-Z][a-z]*", s[pos:])
         word = m.group() if m else s[pos]
-        hint = ("isotopes are not supported; write 'H'" if word[0] in "DT" and len(word) == 1 else
-                "check the spelling; symbols are case-sensitive ('Co' is cobalt, 'CO' carbon and oxygen)")
+        hint = (
+            "isotopes are not supported; write 'H'"
+            if word[0] in "DT" and len(word) == 1
+            else "check the spelling; symbols are case-sensitive ('Co' is cobalt, 'CO' carbon and oxygen)"
+        )
         raise self.error(f"unknown element '{word}'", pos, hint=hint)
 
 
@@ -230,18 +247,27 @@ class ParsedFormula:
         missing = [v for v in self.variables if v not in vals]
         if missing:
             has = "has no value" if len(missing) == 1 else "have no values"
-            raise FormulaError(f"variable {', '.join(missing)} {has}", value=self.original,
-                               hint=f"call evaluate({', '.join(f'{v}=...' for v in missing)})")
+            raise FormulaError(
+                f"variable {', '.join(missing)} {has}",
+                value=self.original,
+                hint=f"call evaluate({', '.join(f'{v}=...' for v in missing)})",
+            )
         out = {}
         for el, a in self.amounts.items():
             x = a.evaluate(vals)
             if not math.isfinite(x):
-                raise FormulaError(f"amount of {el} '{a}' is not finite", value=self.original,
-                                   hint="use ordinary numbers for amounts and variable values")
+                raise FormulaError(
+                    f"amount of {el} '{a}' is not finite",
+                    value=self.original,
+                    hint="use ordinary numbers for amounts and variable values",
+                )
             if x < -AMOUNT_TOL:
                 given = ", ".join(f"{k}={vals[k]:g}" for k in a.variables)
-                raise FormulaError(f"amount of {el} '{a}' is {x:g} < 0 for {given}", value=self.original,
-                                   hint="choose variable values that keep every amount non-negative")
+                raise FormulaError(
+                    f"amount of {el} '{a}' is {x:g} < 0 for {given}",
+                    value=self.original,
+                    hint="choose variable values that keep every amount non-negative",
+                )
             if x > AMOUNT_TOL:
                 out[el] = x
         if not out:
@@ -289,16 +315,22 @@ class ParsedFormula:
         target = {str(k): float(v) for k, v in target.items()}
         total = sum(target.values())
         if not (math.isfinite(total) and total > 0) or any(v < 0 for v in target.values()):
-            raise FormulaError("target amounts must be non-negative with a positive sum", value=target,
-                               hint="pass a mapping such as {'Li': 1, 'Nb': 1, 'O': 3}")
+            raise FormulaError(
+                "target amounts must be non-negative with a positive sum",
+                value=target,
+                hint="pass a mapping such as {'Li': 1, 'Nb': 1, 'O': 3}",
+            )
         if not max_value > 0:
             raise FormulaError("max_value must be positive", value=max_value, hint="e.g. max_value=10")
         names = list(els) + [e for e in target if e not in self.amounts]
         tvec = np.array([target.get(e, 0.0) / total for e in names])
         res = _affine.closest_fractions(const, coef, tvec, max_value=max_value)
         if res is None:
-            raise FormulaError("no variable values keep every amount non-negative with a positive total",
-                               value=self.original, hint="check the formula and the values given")
+            raise FormulaError(
+                "no variable values keep every amount non-negative with a positive total",
+                value=self.original,
+                hint="check the formula and the values given",
+            )
         dist, v = res
         return dist, {name: float(x) for name, x in zip(free, v, strict=True)}
 
@@ -312,8 +344,11 @@ def _clean_values(values: Mapping[str, float], where: object) -> dict[str, float
         except (TypeError, ValueError):
             x = math.nan
         if not math.isfinite(x):
-            raise FormulaError(f"value of variable {k!r} is not a finite number: {v!r}", value=where,
-                               hint=f"give a number, e.g. variables={{{name!r}: 0.1}}")
+            raise FormulaError(
+                f"value of variable {k!r} is not a finite number: {v!r}",
+                value=where,
+                hint=f"give a number, e.g. variables={{{name!r}: 0.1}}",
+            )
         out[name] = x
     return out
 
@@ -349,8 +384,11 @@ def parse_formula(
 
 def _parse(text: str, variables: Mapping[str, float]) -> ParsedFormula:
     if not isinstance(text, str):
-        raise FormulaError(f"formula must be a string, not {type(text).__name__}", value=text,
-                           hint="pass the formula text, e.g. 'LiNbO3'")
+        raise FormulaError(
+            f"formula must be a string, not {type(text).__name__}",
+            value=text,
+            hint="pass the formula text, e.g. 'LiNbO3'",
+        )
     p = _Parser(text)
     amounts, sites = p.parse()
     names = tuple(dict.fromkeys(v for a in amounts.values() for v in a.variables))
@@ -370,9 +408,12 @@ def _parse(text: str, variables: Mapping[str, float]) -> ParsedFormula:
         return dataclasses.replace(parsed, composition=parsed.evaluate())
     _, _, const, coef = parsed.affine_arrays()
     if vals and not _affine.is_feasible(const, coef):
-        raise FormulaError(f"no value of {', '.join(free)} keeps every amount non-negative with "
-                           f"{', '.join(f'{k}={v:g}' for k, v in vals.items())}", value=text,
-                           hint="check the values given")
+        raise FormulaError(
+            f"no value of {', '.join(free)} keeps every amount non-negative with "
+            f"{', '.join(f'{k}={v:g}' for k, v in vals.items())}",
+            value=text,
+            hint="check the values given",
+        )
     them = "it" if len(free) == 1 else "them"
     has = "has no value" if len(free) == 1 else "have no values"
     example = ", ".join(f"{v!r}: ..." for v in free)

@@ -60,8 +60,11 @@ def _amounts(comp: CompositionLike) -> dict[str, float]:
         comp = parse_formula(comp)
     if isinstance(comp, ParsedFormula):
         if comp.composition is None:
-            raise FormulaError(f"formula has no single composition: {comp.reason}", value=comp.original,
-                               hint="parse it with values for its variables")
+            raise FormulaError(
+                f"formula has no single composition: {comp.reason}",
+                value=comp.original,
+                hint="parse it with values for its variables",
+            )
         comp = comp.composition
     if isinstance(comp, Composition):
         amounts = comp.get_el_amt_dict()

@@ -13,7 +13,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ReferenceIn", "PropertyIn", "StructureIn", "MaterialIn", "PhaseDiagramIn", "DatasetIn", "BadRecord"]
+__all__ = [
+    "ReferenceIn",
+    "PropertyIn",
+    "StructureIn",
+    "MaterialIn",
+    "PhaseDiagramIn",
+    "DatasetIn",
+    "BadRecord",
+]
 
 
 def _clean(s: str | None) -> str | None:
@@ -29,7 +37,13 @@ def normalize_doi(doi: str | None) -> str | None:
     if doi is None:
         return None
     low = doi.lower()
-    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:"):
+    for prefix in (
+        "https://doi.org/",
+        "http://doi.org/",
+        "https://dx.doi.org/",
+        "http://dx.doi.org/",
+        "doi:",
+    ):
         if low.startswith(prefix):
             low = low[len(prefix) :]
     return low.strip() or None
@@ -58,7 +72,9 @@ class ReferenceIn:
 
     def __post_init__(self) -> None:
         if isinstance(self.authors, list | tuple):  # CIF loops and JSON give author lists
-            object.__setattr__(self, "authors", "; ".join(str(a).strip() for a in self.authors if str(a).strip()))
+            object.__setattr__(
+                self, "authors", "; ".join(str(a).strip() for a in self.authors if str(a).strip())
+            )
 
     @property
     def key(self) -> str | None:
@@ -130,8 +146,15 @@ class MaterialIn:
             "prototype": self.prototype,
             "ref": self.reference.key if self.reference else None,
             "props": [
-                [p.quantity, repr(p.value), p.unit, p.uncertainty, sorted((k, repr(v)) for k, v in p.conditions.items()),
-                 p.method, p.reference.key if p.reference else None]
+                [
+                    p.quantity,
+                    repr(p.value),
+                    p.unit,
+                    p.uncertainty,
+                    sorted((k, repr(v)) for k, v in p.conditions.items()),
+                    p.method,
+                    p.reference.key if p.reference else None,
+                ]
                 for p in self.properties
             ],
             "ext": sorted(self.external_ids),
@@ -152,9 +175,18 @@ class PhaseDiagramIn:
     reference: ReferenceIn | None = None
 
     def content_key(self, dataset: str | None) -> str:
-        blob = [dataset, "-".join(sorted(self.chemical_system.split("-"))), self.diagram_type, self.t_min_K,
-                self.t_max_K, self.p_min_GPa, self.p_max_GPa, self.source,
-                self.reference.key if self.reference else None, self.data]
+        blob = [
+            dataset,
+            "-".join(sorted(self.chemical_system.split("-"))),
+            self.diagram_type,
+            self.t_min_K,
+            self.t_max_K,
+            self.p_min_GPa,
+            self.p_max_GPa,
+            self.source,
+            self.reference.key if self.reference else None,
+            self.data,
+        ]
         return hashlib.sha256(json.dumps(blob, sort_keys=True, default=str).encode()).hexdigest()
 
 

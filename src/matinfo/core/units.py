@@ -126,12 +126,23 @@ def ascii_superscripts(text: str) -> str:
 
 
 _CHAR_MAP = {
-    "\u2212": "-", "\u2013": "-", "\u2010": "-", "\u2011": "-",  # minus signs and dashes
-    "\u00b5": "u", "\u03bc": "u",  # micro sign, Greek mu
-    "\u03a9": "ohm", "\u2126": "ohm",  # Greek Omega, ohm sign
-    "\u00c5": "angstrom", "\u212b": "angstrom",
-    "\u2103": "degC", "\u2109": "degF",
-    "\u00b7": " ", "\u22c5": " ", "\u2022": " ", "\u2219": " ", "\u00d7": " ",  # multiplication dots
+    "\u2212": "-",
+    "\u2013": "-",
+    "\u2010": "-",
+    "\u2011": "-",  # minus signs and dashes
+    "\u00b5": "u",
+    "\u03bc": "u",  # micro sign, Greek mu
+    "\u03a9": "ohm",
+    "\u2126": "ohm",  # Greek Omega, ohm sign
+    "\u00c5": "angstrom",
+    "\u212b": "angstrom",
+    "\u2103": "degC",
+    "\u2109": "degF",
+    "\u00b7": " ",
+    "\u22c5": " ",
+    "\u2022": " ",
+    "\u2219": " ",
+    "\u00d7": " ",  # multiplication dots
 }
 _SUBS = (  # ordered regex rewrites applied after _CHAR_MAP
     (re.compile(r"A\u030a"), "angstrom"),
@@ -219,10 +230,42 @@ def _parse(text: str) -> pint.Unit:
 
 
 _COMMON = (
-    "S/cm", "mS/cm", "uS/cm", "S/m", "Ohm*cm", "uV/K", "V/K", "W/(m*K)", "uW/(cm*K^2)", "eV", "meV",
+    "S/cm",
+    "mS/cm",
+    "uS/cm",
+    "S/m",
+    "Ohm*cm",
+    "uV/K",
+    "V/K",
+    "W/(m*K)",
+    "uW/(cm*K^2)",
+    "eV",
+    "meV",
     "eV/atom",
-    "eV/fu", "kJ/mol", "J/(mol*K)", "K", "degC", "GPa", "MPa", "atm", "bar", "Å", "Å^3", "nm", "g/cm^3",
-    "mAh/g", "V", "mA", "mA/cm^2", "h", "min", "s", "Hz", "%", "at%", "wt%",
+    "eV/fu",
+    "kJ/mol",
+    "J/(mol*K)",
+    "K",
+    "degC",
+    "GPa",
+    "MPa",
+    "atm",
+    "bar",
+    "Å",
+    "Å^3",
+    "nm",
+    "g/cm^3",
+    "mAh/g",
+    "V",
+    "mA",
+    "mA/cm^2",
+    "h",
+    "min",
+    "s",
+    "Hz",
+    "%",
+    "at%",
+    "wt%",
 )
 
 
@@ -255,8 +298,14 @@ def parse_unit(
     if not isinstance(text, str):
         if hasattr(text, "dimensionality") and hasattr(text, "_units"):
             return text
-        raise UnitError(f"a unit must be text, not {type(text).__name__}", value=text, field=field,
-                        source=source, line=line, hint=UNIT_HINT)
+        raise UnitError(
+            f"a unit must be text, not {type(text).__name__}",
+            value=text,
+            field=field,
+            source=source,
+            line=line,
+            hint=UNIT_HINT,
+        )
     try:
         return _parse(text)
     except UnitError as err:
@@ -273,6 +322,7 @@ def is_dimensionless(unit: str | pint.Unit | None) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------- formatting
+
 
 def _exp(e: float) -> str:
     return "" if e == 1 else f"^{int(e) if float(e).is_integer() else e}"
@@ -307,10 +357,22 @@ def _format(unit: pint.Unit) -> str:
 # ---------------------------------------------------------------------------------------------- conversion
 
 _DIMENSION_NAMES = {  # unit whose dimension gets a name in error messages
-    "energy": "eV", "length": "m", "volume": "m^3", "temperature": "K", "time": "s", "pressure": "Pa",
-    "electrical conductivity": "S/m", "electrical resistivity": "ohm*m", "voltage": "V", "current": "A",
-    "mass density": "kg/m^3", "thermal conductivity": "W/(m*K)", "Seebeck coefficient": "V/K",
-    "frequency": "Hz", "specific capacity": "C/kg", "energy per amount": "J/mol",
+    "energy": "eV",
+    "length": "m",
+    "volume": "m^3",
+    "temperature": "K",
+    "time": "s",
+    "pressure": "Pa",
+    "electrical conductivity": "S/m",
+    "electrical resistivity": "ohm*m",
+    "voltage": "V",
+    "current": "A",
+    "mass density": "kg/m^3",
+    "thermal conductivity": "W/(m*K)",
+    "Seebeck coefficient": "V/K",
+    "frequency": "Hz",
+    "specific capacity": "C/kg",
+    "energy per amount": "J/mol",
 }
 
 

@@ -51,8 +51,18 @@ ROOM_TEMPERATURE_K = 298.15
 #: Value assumed for "ambient" / "atmospheric" pressure (1 atm).
 ATMOSPHERIC_PRESSURE_GPA = 1.01325e-4
 
-_BOUNDS = {"<": "<", "<=": "<=", "=<": "<=", "≤": "<=", "⩽": "<=", ">": ">", ">=": ">=", "=>": ">=",
-           "≥": ">=", "⩾": ">="}
+_BOUNDS = {
+    "<": "<",
+    "<=": "<=",
+    "=<": "<=",
+    "≤": "<=",
+    "⩽": "<=",
+    ">": ">",
+    ">=": ">=",
+    "=>": ">=",
+    "≥": ">=",
+    "⩾": ">=",
+}
 _MISSING = {"", "nan", "na", "n/a", "n.a.", "none", "null", "-", "--", "—", "?", "n.d.", "nd"}
 _NUM = r"[+-]?(?:\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)"
 _EXP = r"(?:[eE][+-]?\d+|\s*[x×*·]\s*10(?:\s*\^\s*[+-]?\d+|[+-]\d+))"
@@ -70,8 +80,9 @@ _VALUE_RE = re.compile(
 
 def _with_value(err: QuantityError | UnitError, value: object) -> QuantityError | UnitError:
     """The same error, naming *value* (the text as given) instead of the number or unit checked."""
-    return type(err)(err.problem, source=err.source, line=err.line, field=err.field, value=value,
-                     hint=err.hint)
+    return type(err)(
+        err.problem, source=err.source, line=err.line, field=err.field, value=value, hint=err.hint
+    )
 
 
 def _exponent(text: str | None) -> int:
@@ -105,11 +116,16 @@ class Measured:
 
     def __post_init__(self) -> None:
         if self.bound is not None and self.bound not in ("<", "<=", ">", ">=", "~"):
-            raise QuantityError("bound must be one of <, <=, >, >=, ~ or None", value=self.bound,
-                                field="bound")
+            raise QuantityError(
+                "bound must be one of <, <=, >, >=, ~ or None", value=self.bound, field="bound"
+            )
         if self.uncertainty is not None and not self.uncertainty >= 0:
-            raise QuantityError("an uncertainty must be a number ≥ 0", value=self.uncertainty,
-                                field="uncertainty", hint="give the absolute value")
+            raise QuantityError(
+                "an uncertainty must be a number ≥ 0",
+                value=self.uncertainty,
+                field="uncertainty",
+                hint="give the absolute value",
+            )
 
     @property
     def is_exact(self) -> bool:
@@ -124,8 +140,11 @@ class Measured:
         """
         target = units.format_unit(units.parse_unit(unit))
         if not self.unit and target:
-            raise UnitError("the value has no unit to convert from", value=self.text or self.value,
-                            hint=f"give its unit, e.g. parse_measured(text, default_unit={unit!r})")
+            raise UnitError(
+                "the value has no unit to convert from",
+                value=self.text or self.value,
+                hint=f"give its unit, e.g. parse_measured(text, default_unit={unit!r})",
+            )
         src = self.unit or ""
         value = None if self.value is None else units.convert(self.value, src, target)
         unc = None if self.uncertainty is None else units.convert_difference(self.uncertainty, src, target)
@@ -187,8 +206,9 @@ def parse_measured(
         value = None if math.isnan(text) else float(text)
         return Measured(value, None, None, unit, str(text))
     if not isinstance(text, str):
-        raise QuantityError(f"expected text or a number, not {type(text).__name__}", value=text,
-                            hint=VALUE_HINT, **where)
+        raise QuantityError(
+            f"expected text or a number, not {type(text).__name__}", value=text, hint=VALUE_HINT, **where
+        )
     s = units.ascii_superscripts(text.strip()).replace("\u2212", "-").replace("\u2013", "-")
     if s.lower() in _MISSING:
         return Measured(None, None, None, unit, text)
@@ -207,8 +227,12 @@ def parse_measured(
         value, unc = _number(g["v"], exp), None
         if g["cu"] is not None:
             if g["u"] is not None:
-                raise QuantityError("two uncertainties (in parentheses and after ±)", value=text,
-                                    hint="give one of them", **where)
+                raise QuantityError(
+                    "two uncertainties (in parentheses and after ±)",
+                    value=text,
+                    hint="give one of them",
+                    **where,
+                )
             decimals = len(g["v"].partition(".")[2])
             unc = float(f"{g['cu']}e{exp - decimals}")
         elif g["u"] is not None:
@@ -219,8 +243,12 @@ def parse_measured(
     if unc is not None and unc < 0:
         raise QuantityError("negative uncertainty", value=text, hint="write 1.2 ± 0.3", **where)
     if unc is not None and bound is not None and bound != "~":
-        raise QuantityError(f"a bound ({bound}) cannot have an uncertainty", value=text,
-                            hint="write either <1e-8 or 1e-8 ± 2e-9", **where)
+        raise QuantityError(
+            f"a bound ({bound}) cannot have an uncertainty",
+            value=text,
+            hint="write either <1e-8 or 1e-8 ± 2e-9",
+            **where,
+        )
     rest = g["unit"].strip()
     if re.match(rf"^(?:-|to|,|;|/)\s*{_NUM}", rest) or rest.startswith(","):
         what = "a decimal comma or a list" if rest.startswith(",") else "a range or list"
@@ -230,8 +258,12 @@ def parse_measured(
         try:
             unit = units.format_unit(units.parse_unit(rest))
         except UnitError as err:
-            raise UnitError(f"cannot read the unit {rest!r} after the number: {err.problem}", value=text,
-                            hint=err.hint, **where) from None
+            raise UnitError(
+                f"cannot read the unit {rest!r} after the number: {err.problem}",
+                value=text,
+                hint=err.hint,
+                **where,
+            ) from None
     return Measured(value, unc, bound, unit, text)  # type: ignore[arg-type]
 
 
@@ -252,16 +284,27 @@ class Condition:
         return f"{self.key} = {self.value}" + (f" {self.unit}" if self.unit else "")
 
 
-_ROOM = {"rt", "r.t.", "r. t.", "room temperature", "room temp", "room temp.", "ambient",
-         "ambient temperature"}
+_ROOM = {
+    "rt",
+    "r.t.",
+    "r. t.",
+    "room temperature",
+    "room temp",
+    "room temp.",
+    "ambient",
+    "ambient temperature",
+}
 _AMBIENT_P = {"ambient", "atmospheric", "ambient pressure", "atmospheric pressure"}
 _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f"}
 
 
 def _has_dim(q: QuantityDef | None, ref: str) -> bool:
-    return bool(q and q.canonical_unit and
-                units.parse_unit(q.canonical_unit).dimensionality == units.parse_unit(ref).dimensionality)
+    return bool(
+        q
+        and q.canonical_unit
+        and units.parse_unit(q.canonical_unit).dimensionality == units.parse_unit(ref).dimensionality
+    )
 
 
 def parse_condition(
@@ -301,18 +344,26 @@ def parse_condition(
         raise QuantityError("a condition needs a name", value=key, hint="e.g. 'temperature'", **where)
     if isinstance(value, tuple) and len(value) == 2:
         value, unit = value[0], value[1] if unit is None else unit
-    missing = value is None or (isinstance(value, float) and math.isnan(value)) or (
-        isinstance(value, str) and value.strip().lower() in _MISSING)
+    missing = (
+        value is None
+        or (isinstance(value, float) and math.isnan(value))
+        or (isinstance(value, str) and value.strip().lower() in _MISSING)
+    )
     if missing:
-        raise QuantityError("condition has no value", value=value, **where,
-                            hint="leave the condition out, or give a value such as '300 K'")
+        raise QuantityError(
+            "condition has no value",
+            value=value,
+            **where,
+            hint="leave the condition out, or give a value such as '300 K'",
+        )
     if q is not None and q.dtype == "text":
         return Condition(name, str(value).strip(), None, "text")
     if (q is not None and q.dtype == "bool") or isinstance(value, bool):
         flag = str(value).strip().lower()
         if flag not in _TRUE | _FALSE:
-            raise QuantityError(f"{name} must be true or false", value=value, hint="write true or false",
-                                **where)
+            raise QuantityError(
+                f"{name} must be true or false", value=value, hint="write true or false", **where
+            )
         return Condition(name, flag in _TRUE, None, "bool")
     if isinstance(value, str):
         low = " ".join(value.lower().split())
@@ -327,8 +378,12 @@ def parse_condition(
             return Condition(name, value.strip(), None, "text")
         raise
     if m.bound not in (None, "~"):
-        raise QuantityError(f"a condition is one value, not a bound ({m.bound})", value=value, **where,
-                            hint="give the value the measurement was made at")
+        raise QuantityError(
+            f"a condition is one value, not a bound ({m.bound})",
+            value=value,
+            **where,
+            hint="give the value the measurement was made at",
+        )
     if q is None:
         return Condition(name, m.value, m.unit or None, "number")  # type: ignore[arg-type]
     given = m.unit if m.unit else (q.canonical_unit or None)

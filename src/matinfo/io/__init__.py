@@ -20,8 +20,8 @@ Importing this package is cheap: pymatgen and spglib are imported by the functio
 
 from __future__ import annotations
 
-from matinfo.io.cif_records import cif_records
 from matinfo.io.cif import OCCUPANCY_TOLERANCE, SITE_TOLERANCE, CifEntry, read_cif, read_cif_folder
+from matinfo.io.cif_records import cif_records
 from matinfo.io.prototypes import PrototypeAssignment, assign_prototype
 from matinfo.io.registry import StructureFormat, known_formats, read_structures, register_format
 from matinfo.io.structure_info import (

@@ -38,8 +38,13 @@ def cif_records(path: str | Path, *, pattern: str = "*.cif") -> Iterator[Materia
             continue
         for i, entry in enumerate(entries):
             meta = entry.metadata or {}
-            ref = ReferenceIn(doi=meta.get("doi"), authors=meta.get("authors"), title=meta.get("title"),
-                              journal=meta.get("journal"), year=_int(meta.get("year")))
+            ref = ReferenceIn(
+                doi=meta.get("doi"),
+                authors=meta.get("authors"),
+                title=meta.get("title"),
+                journal=meta.get("journal"),
+                year=_int(meta.get("year")),
+            )
             formula = entry.formula or entry.structure.composition.formula
             ext = (("cod", str(meta["cod_id"])),) if meta.get("cod_id") else ()
             yield MaterialIn(

@@ -43,10 +43,29 @@ __all__ = [
 ]
 
 _METHODS = ("experiment", "calculation", "prediction", "literature-extraction")
-_MATERIAL_KEYS = ("formula", "name", "variables", "space_group", "prototype", "reference", "properties",
-                  "structure", "external_ids", "location")
-_PROPERTY_KEYS = ("quantity", "value", "unit", "uncertainty", "conditions", "method", "reference", "location",
-                  "produced_by")
+_MATERIAL_KEYS = (
+    "formula",
+    "name",
+    "variables",
+    "space_group",
+    "prototype",
+    "reference",
+    "properties",
+    "structure",
+    "external_ids",
+    "location",
+)
+_PROPERTY_KEYS = (
+    "quantity",
+    "value",
+    "unit",
+    "uncertainty",
+    "conditions",
+    "method",
+    "reference",
+    "location",
+    "produced_by",
+)
 _REFERENCE_KEYS = ("doi", "authors", "title", "journal", "year", "volume", "pages", "url")
 _DATASET_KEYS = ("name", "description", "license", "citation", "url", "visibility")
 
@@ -108,8 +127,13 @@ def material_to_dict(m: MaterialIn) -> dict[str, Any]:
     return out
 
 
-def write_json_records(records: Iterable[MaterialIn], path: str | Path, *, dataset: DatasetIn | None = None,
-                       indent: int | None = 1) -> int:
+def write_json_records(
+    records: Iterable[MaterialIn],
+    path: str | Path,
+    *,
+    dataset: DatasetIn | None = None,
+    indent: int | None = 1,
+) -> int:
     """Write records to ``path`` (``.json`` or ``.json.gz``); with ``dataset``, as ``{"dataset", "materials"}``.
 
     Returns the number of records written.
@@ -117,8 +141,10 @@ def write_json_records(records: Iterable[MaterialIn], path: str | Path, *, datas
     materials = [material_to_dict(m) for m in records]
     doc: Any = materials
     if dataset is not None:
-        doc = {"dataset": {k: getattr(dataset, k) for k in _DATASET_KEYS if getattr(dataset, k) is not None},
-               "materials": materials}
+        doc = {
+            "dataset": {k: getattr(dataset, k) for k in _DATASET_KEYS if getattr(dataset, k) is not None},
+            "materials": materials,
+        }
     text = json.dumps(doc, indent=indent, ensure_ascii=False, allow_nan=False)
     path = Path(path)
     if path.suffix == ".gz":
@@ -137,7 +163,9 @@ class _Ctx:
     def error(self, where: str, value: Any, problem: str, hint: str | None = None) -> ImportDataError:
         return ImportDataError(problem, source=self.source, field=where, value=value, hint=hint)
 
-    def keys(self, obj: AbcMapping[str, Any], allowed: tuple[str, ...], where: str, *, strict: bool = False) -> None:
+    def keys(
+        self, obj: AbcMapping[str, Any], allowed: tuple[str, ...], where: str, *, strict: bool = False
+    ) -> None:
         """Unknown keys of materials and properties are ignored (exports may add IDs), unless they look like a
         misspelt known key; in ``strict`` objects (reference, structure, condition, dataset) they are errors."""
         for key in obj:
@@ -161,7 +189,9 @@ class _Ctx:
                 raise self.error(f"{where}.{key}", None, "missing", f'add "{key}": "..."')
             return None
         if not isinstance(value, str) or (required and not value.strip()):
-            raise self.error(f"{where}.{key}", _short(value), "must be non-empty text" if required else "must be text")
+            raise self.error(
+                f"{where}.{key}", _short(value), "must be non-empty text" if required else "must be text"
+            )
         return value
 
     def num(self, obj: AbcMapping[str, Any], key: str, where: str) -> float | None:
@@ -189,8 +219,10 @@ def _reference(ctx: _Ctx, value: Any, where: str) -> ReferenceIn | None:
         if v is None:
             continue
         if key == "year":
-            if isinstance(v, bool) or not (isinstance(v, int) or (isinstance(v, str) and v.strip().isdigit())):
-                raise ctx.error(f"{where}.year", _short(v), "must be an integer year", "e.g. \"year\": 2019")
+            if isinstance(v, bool) or not (
+                isinstance(v, int) or (isinstance(v, str) and v.strip().isdigit())
+            ):
+                raise ctx.error(f"{where}.year", _short(v), "must be an integer year", 'e.g. "year": 2019')
             v = int(v)
         elif isinstance(v, (int, float)) and not isinstance(v, bool) and key in ("volume", "pages"):
             v = str(v)
@@ -204,14 +236,22 @@ def _condition(ctx: _Ctx, value: Any, where: str) -> Any:
     if isinstance(value, AbcMapping):
         ctx.keys(value, ("value", "unit"), where, strict=True)
         if "value" not in value:
-            raise ctx.error(where, _short(value), "a condition object needs 'value'",
-                            '"temperature": {"value": 298.15, "unit": "K"}')
+            raise ctx.error(
+                where,
+                _short(value),
+                "a condition object needs 'value'",
+                '"temperature": {"value": 298.15, "unit": "K"}',
+            )
         unit = ctx.text(value, "unit", where)
         return (value["value"], unit) if unit else value["value"]
     if isinstance(value, list):
         if len(value) != 2 or not isinstance(value[1], str):
-            raise ctx.error(where, _short(value), "a condition list must be [value, unit]",
-                            'write "temperature": {"value": 298.15, "unit": "K"}')
+            raise ctx.error(
+                where,
+                _short(value),
+                "a condition list must be [value, unit]",
+                'write "temperature": {"value": 298.15, "unit": "K"}',
+            )
         return (value[0], value[1])
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
@@ -234,14 +274,23 @@ def _property(ctx: _Ctx, value: Any, where: str) -> PropertyIn:
     method = obj.get("method", "experiment")
     if method not in _METHODS:
         near = difflib.get_close_matches(str(method), _METHODS, n=1, cutoff=0.5)
-        raise ctx.error(f"{where}.method", _short(method), "unknown method",
-                        f"did you mean {near[0]!r}?" if near else f"use one of {', '.join(_METHODS)}")
+        raise ctx.error(
+            f"{where}.method",
+            _short(method),
+            "unknown method",
+            f"did you mean {near[0]!r}?" if near else f"use one of {', '.join(_METHODS)}",
+        )
     return PropertyIn(
-        quantity=quantity.strip(), value=v, unit=ctx.text(obj, "unit", where),
+        quantity=quantity.strip(),
+        value=v,
+        unit=ctx.text(obj, "unit", where),
         uncertainty=ctx.num(obj, "uncertainty", where),
         conditions={str(k): _condition(ctx, c, f"{where}.conditions.{k}") for k, c in conds.items()},
-        method=method, reference=_reference(ctx, obj.get("reference"), f"{where}.reference"),
-        location=ctx.text(obj, "location", where), produced_by=ctx.text(obj, "produced_by", where))
+        method=method,
+        reference=_reference(ctx, obj.get("reference"), f"{where}.reference"),
+        location=ctx.text(obj, "location", where),
+        produced_by=ctx.text(obj, "produced_by", where),
+    )
 
 
 def _external_ids(ctx: _Ctx, value: Any, where: str) -> tuple[tuple[str, str], ...]:
@@ -250,7 +299,9 @@ def _external_ids(ctx: _Ctx, value: Any, where: str) -> tuple[tuple[str, str], .
     if isinstance(value, AbcMapping):
         return tuple((str(k), str(v)) for k, v in value.items() if v is not None)
     if not isinstance(value, list):
-        raise ctx.error(where, _short(value), "must be a list", '"external_ids": [{"source": "icsd", "id": "1234"}]')
+        raise ctx.error(
+            where, _short(value), "must be a list", '"external_ids": [{"source": "icsd", "id": "1234"}]'
+        )
     out = []
     for i, item in enumerate(value):
         w = f"{where}[{i}]"
@@ -259,8 +310,12 @@ def _external_ids(ctx: _Ctx, value: Any, where: str) -> tuple[tuple[str, str], .
         elif isinstance(item, AbcMapping) and "source" in item and "id" in item:
             out.append((str(item["source"]), str(item["id"])))
         else:
-            raise ctx.error(w, _short(item), "must be {\"source\": ..., \"id\": ...}",
-                            '"external_ids": [{"source": "icsd", "id": "1234"}]')
+            raise ctx.error(
+                w,
+                _short(item),
+                'must be {"source": ..., "id": ...}',
+                '"external_ids": [{"source": "icsd", "id": "1234"}]',
+            )
     return tuple(out)
 
 
@@ -289,15 +344,22 @@ def material_from_dict(obj: Any, *, source: str | None = None, where: str = "rec
     if obj.get("structure") is not None:
         s = ctx.obj(obj["structure"], f"{where}.structure")
         ctx.keys(s, ("cif", "source"), f"{where}.structure", strict=True)
-        structure = StructureIn(cif=ctx.text(s, "cif", f"{where}.structure", required=True),
-                                source=ctx.text(s, "source", f"{where}.structure"))
+        structure = StructureIn(
+            cif=ctx.text(s, "cif", f"{where}.structure", required=True),
+            source=ctx.text(s, "source", f"{where}.structure"),
+        )
     return MaterialIn(
-        formula=formula, name=ctx.text(obj, "name", where), variables=variables, structure=structure,
-        space_group=sg, prototype=ctx.text(obj, "prototype", where),
+        formula=formula,
+        name=ctx.text(obj, "name", where),
+        variables=variables,
+        structure=structure,
+        space_group=sg,
+        prototype=ctx.text(obj, "prototype", where),
         reference=_reference(ctx, obj.get("reference"), f"{where}.reference"),
         properties=tuple(_property(ctx, p, f"{where}.properties[{i}]") for i, p in enumerate(props)),
         external_ids=_external_ids(ctx, obj.get("external_ids"), f"{where}.external_ids"),
-        location=ctx.text(obj, "location", where))
+        location=ctx.text(obj, "location", where),
+    )
 
 
 def _load(path: str | Path) -> Any:
@@ -311,8 +373,12 @@ def _load(path: str | Path) -> Any:
     except FileNotFoundError:
         raise ImportDataError("file not found", source=str(path), hint="check the path") from None
     except json.JSONDecodeError as exc:
-        raise ImportDataError(f"not valid JSON: {exc.msg}", source=path.name, line=exc.lineno,
-                              hint=f"column {exc.colno}; check commas, quotes and brackets") from None
+        raise ImportDataError(
+            f"not valid JSON: {exc.msg}",
+            source=path.name,
+            line=exc.lineno,
+            hint=f"column {exc.colno}; check commas, quotes and brackets",
+        ) from None
     except (OSError, UnicodeDecodeError, EOFError) as exc:
         raise ImportDataError(f"cannot read the file ({exc})", source=path.name) from None
 
@@ -322,8 +388,12 @@ def _materials(doc: Any, name: str) -> list[Any]:
         return doc
     if isinstance(doc, AbcMapping) and isinstance(doc.get("materials"), list):
         return doc["materials"]
-    raise ImportDataError("expected a list of material objects or {\"materials\": [...]}", source=name,
-                          value=type(doc).__name__, hint="see docs/mappings.md, section JSON")
+    raise ImportDataError(
+        'expected a list of material objects or {"materials": [...]}',
+        source=name,
+        value=type(doc).__name__,
+        hint="see docs/mappings.md, section JSON",
+    )
 
 
 def read_json_records(path: str | Path) -> Iterator[MaterialIn]:

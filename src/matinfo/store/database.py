@@ -88,8 +88,10 @@ def connect(url: str | None = None, *, migrate: bool = True, echo: bool = False)
     except StoreError:
         raise
     except Exception as e:  # driver / network / permission problems
-        raise StoreError(f"cannot open the database {engine_url_for_humans(url)}: {e.__class__.__name__}: {e}. "
-                         f"Check the URL (--db or ${ENV_URL}) and that the server is running.") from e
+        raise StoreError(
+            f"cannot open the database {engine_url_for_humans(url)}: {e.__class__.__name__}: {e}. "
+            f"Check the URL (--db or ${ENV_URL}) and that the server is running."
+        ) from e
     return Database(engine)
 
 
@@ -148,8 +150,9 @@ class Database:
                 return write_records(s, records, dataset=dataset, skip_bad=skip_bad, progress=progress)
         with self._sessions() as s:
             try:
-                report = write_records(s, records, dataset=dataset, skip_bad=skip_bad, progress=progress,
-                                       after_batch=s.commit)
+                report = write_records(
+                    s, records, dataset=dataset, skip_bad=skip_bad, progress=progress, after_batch=s.commit
+                )
                 s.commit()
                 return report
             except BaseException:
@@ -231,9 +234,14 @@ class Database:
         out = {}
         with self.session() as s:
             for name, model in (
-                ("substances", m.Substance), ("materials", m.Material), ("structures", m.Structure),
-                ("properties", m.Property), ("phase_diagrams", m.PhaseDiagram), ("references", m.Reference),
-                ("datasets", m.Dataset), ("external_ids", m.ExternalId),
+                ("substances", m.Substance),
+                ("materials", m.Material),
+                ("structures", m.Structure),
+                ("properties", m.Property),
+                ("phase_diagrams", m.PhaseDiagram),
+                ("references", m.Reference),
+                ("datasets", m.Dataset),
+                ("external_ids", m.ExternalId),
             ):
                 out[name] = s.scalar(select(func.count()).select_from(model))
         return out
@@ -247,8 +255,14 @@ class Database:
                 .order_by(m.Dataset.name)
             ).all()
             return [
-                {"name": d.name, "license": d.license, "citation": d.citation, "url": d.url,
-                 "visibility": d.visibility, "materials": n}
+                {
+                    "name": d.name,
+                    "license": d.license,
+                    "citation": d.citation,
+                    "url": d.url,
+                    "visibility": d.visibility,
+                    "materials": n,
+                }
                 for d, n in rows
             ]
 
@@ -259,14 +273,18 @@ def _structure_in(structure: Any) -> StructureIn | None:
     if isinstance(structure, str | os.PathLike):
         text = str(structure)
         if "\n" not in text and Path(text).is_file():
-            return StructureIn(cif=Path(text).read_text(encoding="utf-8", errors="replace"), source=Path(text).name)
+            return StructureIn(
+                cif=Path(text).read_text(encoding="utf-8", errors="replace"), source=Path(text).name
+            )
         return StructureIn(cif=text)
     try:
         from pymatgen.io.cif import CifWriter
 
         return StructureIn(cif=str(CifWriter(structure)), structure=structure)
     except Exception as e:
-        raise TypeError(f"structure must be a pymatgen Structure, CIF text or a CIF path, not {type(structure)}") from e
+        raise TypeError(
+            f"structure must be a pymatgen Structure, CIF text or a CIF path, not {type(structure)}"
+        ) from e
 
 
 def _reference_in(ref: Any) -> ReferenceIn | None:

@@ -62,17 +62,23 @@ def iter_material_dicts(db, query=None, *, chunk: int = 500) -> Iterator[dict[st
     """Materials as JSON-ready dicts in the shape :func:`matinfo.io.jsonio.read_json_records` reads."""
     ids = _material_ids(db, query)
     for i in range(0, len(ids), chunk):
-        part = ids[i:i + chunk]
+        part = ids[i : i + chunk]
         with db.session() as s:
             mats = list(s.scalars(select(m.Material).where(m.Material.id.in_(part)).order_by(m.Material.id)))
             ds = dict(s.execute(select(m.Dataset.id, m.Dataset.name)).all())
             props, structs, exts = defaultdict(list), {}, defaultdict(list)
-            for p in s.scalars(select(m.Property).where(m.Property.material_id.in_(part)).order_by(m.Property.id)):
+            for p in s.scalars(
+                select(m.Property).where(m.Property.material_id.in_(part)).order_by(m.Property.id)
+            ):
                 props[p.material_id].append(p)
             ref_ids = {x.reference_id for x in mats} | {p.reference_id for ps in props.values() for p in ps}
             ref_ids.discard(None)
-            refs = {r.id: r for r in s.scalars(select(m.Reference).where(m.Reference.id.in_(sorted(ref_ids))))}
-            for st in s.scalars(select(m.Structure).where(m.Structure.material_id.in_(part)).order_by(m.Structure.id)):
+            refs = {
+                r.id: r for r in s.scalars(select(m.Reference).where(m.Reference.id.in_(sorted(ref_ids))))
+            }
+            for st in s.scalars(
+                select(m.Structure).where(m.Structure.material_id.in_(part)).order_by(m.Structure.id)
+            ):
                 structs.setdefault(st.material_id, st)
             for e in s.scalars(select(m.ExternalId).where(m.ExternalId.material_id.in_(part))):
                 exts[e.material_id].append([e.source, e.value])
@@ -89,15 +95,31 @@ def iter_material_dicts(db, query=None, *, chunk: int = 500) -> Iterator[dict[st
                     "prototype": x.prototype,
                     "reference": _ref_dict(ref),
                     "composition": dict(x.composition) if x.composition else None,
-                    "structure": {"cif": st.cif, "source": st.source, "volume_A3": st.volume_A3,
-                                  "density_g_cm3": st.density_g_cm3, "n_sites": st.n_sites,
-                                  "pearson_symbol": st.pearson_symbol} if st is not None else None,
+                    "structure": {
+                        "cif": st.cif,
+                        "source": st.source,
+                        "volume_A3": st.volume_A3,
+                        "density_g_cm3": st.density_g_cm3,
+                        "n_sites": st.n_sites,
+                        "pearson_symbol": st.pearson_symbol,
+                    }
+                    if st is not None
+                    else None,
                     "external_ids": exts.get(x.id, []),
                     "properties": [
-                        {"quantity": p.quantity, "value": _value_for_json(p), "unit": p.unit,
-                         "uncertainty": p.uncertainty, "conditions": dict(p.conditions or {}), "method": p.method,
-                         "location": p.location, "produced_by": p.produced_by,
-                         "reference": _ref_dict(refs.get(p.reference_id)) if p.reference_id != x.reference_id else None}
+                        {
+                            "quantity": p.quantity,
+                            "value": _value_for_json(p),
+                            "unit": p.unit,
+                            "uncertainty": p.uncertainty,
+                            "conditions": dict(p.conditions or {}),
+                            "method": p.method,
+                            "location": p.location,
+                            "produced_by": p.produced_by,
+                            "reference": _ref_dict(refs.get(p.reference_id))
+                            if p.reference_id != x.reference_id
+                            else None,
+                        }
                         for p in props.get(x.id, [])
                     ],
                 }
@@ -106,7 +128,13 @@ def iter_material_dicts(db, query=None, *, chunk: int = 500) -> Iterator[dict[st
 def _ref_dict(ref: m.Reference | None) -> dict[str, Any] | None:
     if ref is None:
         return None
-    return {"doi": ref.doi, "authors": ref.authors, "title": ref.title, "journal": ref.journal, "year": ref.year}
+    return {
+        "doi": ref.doi,
+        "authors": ref.authors,
+        "title": ref.title,
+        "journal": ref.journal,
+        "year": ref.year,
+    }
 
 
 def ml_table(db, query=None):
@@ -120,8 +148,13 @@ def ml_table(db, query=None):
 
     rows = []
     for d in iter_material_dicts(db, query):
-        row: dict[str, Any] = {"material_id": d["material_id"], "substance_id": d["substance_id"], "formula": d["formula"],
-                               "dataset": d["dataset"], "space_group": d["space_group"]}
+        row: dict[str, Any] = {
+            "material_id": d["material_id"],
+            "substance_id": d["substance_id"],
+            "formula": d["formula"],
+            "dataset": d["dataset"],
+            "space_group": d["space_group"],
+        }
         vals: dict[str, list[float]] = defaultdict(list)
         for p in d["properties"]:
             v = p["value"]
@@ -136,8 +169,14 @@ def ml_table(db, query=None):
         total = sum(comp.values())
         row.update({f"x_{el}": a / total for el, a in comp.items()} if total else {})
         st = d["structure"] or {}
-        row.update({"volume [A^3]": st.get("volume_A3"), "density [g/cm^3]": st.get("density_g_cm3"),
-                    "n_sites": st.get("n_sites"), "pearson_symbol": st.get("pearson_symbol")})
+        row.update(
+            {
+                "volume [A^3]": st.get("volume_A3"),
+                "density [g/cm^3]": st.get("density_g_cm3"),
+                "n_sites": st.get("n_sites"),
+                "pearson_symbol": st.get("pearson_symbol"),
+            }
+        )
         rows.append(row)
     df = pd.DataFrame(rows)
     xcols = [c for c in df.columns if c.startswith("x_")]
@@ -161,8 +200,22 @@ def export(db, out: str | Path, *, fmt: str = "csv", query=None) -> int:
         n = 0
         with _atomic(out) as fh:
             w = csv.writer(fh)
-            w.writerow(["material_id", "substance_id", "formula", "dataset", "quantity", "value", "bound",
-                        "uncertainty", "unit", "conditions", "method", "doi"])
+            w.writerow(
+                [
+                    "material_id",
+                    "substance_id",
+                    "formula",
+                    "dataset",
+                    "quantity",
+                    "value",
+                    "bound",
+                    "uncertainty",
+                    "unit",
+                    "conditions",
+                    "method",
+                    "doi",
+                ]
+            )
             for d in iter_material_dicts(db, query):
                 doi = (d["reference"] or {}).get("doi")
                 for p in d["properties"]:
@@ -170,11 +223,23 @@ def export(db, out: str | Path, *, fmt: str = "csv", query=None) -> int:
                     bound = ""
                     if isinstance(v, str) and v[:1] in "<>~":
                         bound = v[:2] if v[1:2] == "=" else v[:1]
-                        v = v[len(bound):]
-                    w.writerow([d["material_id"], d["substance_id"], d["formula"], d["dataset"] or "",
-                                p["quantity"], v, bound, p["uncertainty"] if p["uncertainty"] is not None else "",
-                                p["unit"] or "", json.dumps(p["conditions"]), p["method"],
-                                ((p["reference"] or {}).get("doi")) or doi or ""])
+                        v = v[len(bound) :]
+                    w.writerow(
+                        [
+                            d["material_id"],
+                            d["substance_id"],
+                            d["formula"],
+                            d["dataset"] or "",
+                            p["quantity"],
+                            v,
+                            bound,
+                            p["uncertainty"] if p["uncertainty"] is not None else "",
+                            p["unit"] or "",
+                            json.dumps(p["conditions"]),
+                            p["method"],
+                            ((p["reference"] or {}).get("doi")) or doi or "",
+                        ]
+                    )
                     n += 1
         return n
     if fmt == "cif":

@@ -120,16 +120,22 @@ class Linker:
             entries = {}
             for sid, system, sg, proto, key, fmin, fmax in subs:
                 st = StructureType(sg, proto) if key != UNKNOWN_STRUCTURE else StructureType()
-                e = _Entry(sid, st, chemical_system=system, fraction_min=dict(fmin or {}),
-                           fraction_max=dict(fmax or {}))
+                e = _Entry(
+                    sid,
+                    st,
+                    chemical_system=system,
+                    fraction_min=dict(fmin or {}),
+                    fraction_max=dict(fmax or {}),
+                )
                 entries[sid] = e
                 self._by_system[system].append(e)
                 self._by_id[sid] = e
             ids = list(entries)
             for j in range(0, len(ids), 500):
                 rows = self.session.execute(
-                    select(Material.substance_id, Material.composition, Material.formula, Material.variables)
-                    .where(Material.substance_id.in_(ids[j : j + 500]))
+                    select(
+                        Material.substance_id, Material.composition, Material.formula, Material.variables
+                    ).where(Material.substance_id.in_(ids[j : j + 500]))
                 ).all()
                 for sid, comp, formula, variables in rows:
                     e = entries[sid]
@@ -166,8 +172,13 @@ class Linker:
             closest=None if fractions is not None else parsed.closest_fractions,
         )
         if match is not None:
-            return LinkDecision(match.substance_id, False, self._by_id[match.substance_id].chemical_system,
-                                match.reason, match.distance)
+            return LinkDecision(
+                match.substance_id,
+                False,
+                self._by_id[match.substance_id].chemical_system,
+                match.reason,
+                match.distance,
+            )
         why = "founded a new substance: no substance"
         why += f" of {st.describe()}" if st.known else " (structure not reported)"
         why += f" in host system {host} within the composition tolerance"
@@ -207,8 +218,13 @@ class Linker:
         out = []
         for e in self._by_id.values():
             if e.dirty:
-                out.append({"id": e.substance_id, "fraction_min": dict(e.fraction_min),
-                            "fraction_max": dict(e.fraction_max)})
+                out.append(
+                    {
+                        "id": e.substance_id,
+                        "fraction_min": dict(e.fraction_min),
+                        "fraction_max": dict(e.fraction_max),
+                    }
+                )
                 e.dirty = False
         return out
 

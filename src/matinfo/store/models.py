@@ -258,4 +258,3 @@ class ExternalId(Base):
         UniqueConstraint("material_id", "source", "value"),
         Index("ix_external_ids_source_value", "source", "value"),
     )
-

@@ -64,7 +64,11 @@ def space_group_number(value: int | str | None, *, source=None, line=None, field
         except ValueError:
             pass
     raise ImportDataError(
-        "not a space group", source=source, line=line, field=field, value=value,
+        "not a space group",
+        source=source,
+        line=line,
+        field=field,
+        value=value,
         hint="give the international number 1–230 or a Hermann–Mauguin symbol such as 'R3c' or 'P4_2/mnm'",
     )
 
@@ -98,8 +102,12 @@ def _structure(rec: MaterialIn, source, line) -> tuple[dict[str, Any], Any]:
         else:
             entries = read_cif(st_in.cif, source=src)
             if not entries:
-                raise ImportDataError("the CIF holds no data block", source=src, field="cif",
-                                      hint="check that the file is a CIF with a data_ block")
+                raise ImportDataError(
+                    "the CIF holds no data block",
+                    source=src,
+                    field="cif",
+                    hint="check that the file is a CIF with a data_ block",
+                )
             cif_text, structure = entries[0].cif_text, entries[0].structure
         info = structure_info(structure)
     except MatinfoError as e:
@@ -110,8 +118,12 @@ def _structure(rec: MaterialIn, source, line) -> tuple[dict[str, Any], Any]:
         "source": st_in.source,
         "formula": info.formula,
         # Conventional standard cell (hexagonal axes for hR), as papers report lattice parameters.
-        "a_A": lat.a, "b_A": lat.b, "c_A": lat.c,
-        "alpha_deg": lat.alpha, "beta_deg": lat.beta, "gamma_deg": lat.gamma,
+        "a_A": lat.a,
+        "b_A": lat.b,
+        "c_A": lat.c,
+        "alpha_deg": lat.alpha,
+        "beta_deg": lat.beta,
+        "gamma_deg": lat.gamma,
         "volume_A3": lat.volume,
         "density_g_cm3": info.density,
         "n_sites": info.n_sites,
@@ -155,19 +167,37 @@ def _property(p: PropertyIn, source, line) -> dict[str, Any] | None:
         raise _locate(e, source, line, fld) from None
     fld = q.name
     if p.method not in ("experiment", "calculation", "prediction", "literature-extraction"):
-        raise ImportDataError("unknown method", source=source, line=line, field=f"{fld}.method", value=p.method,
-                              hint="use experiment, calculation, prediction or literature-extraction")
+        raise ImportDataError(
+            "unknown method",
+            source=source,
+            line=line,
+            field=f"{fld}.method",
+            value=p.method,
+            hint="use experiment, calculation, prediction or literature-extraction",
+        )
     value, raw = p.value, p.value
-    row: dict[str, Any] = {"quantity": q.name, "unit": q.canonical_unit or None, "value": None,
-                           "value_text": None, "uncertainty": None, "bound": None,
-                           "original": None if raw is None else (f"{raw} {p.unit}" if p.unit else str(raw))}
-    if value is None or (isinstance(value, float) and value != value) or (isinstance(value, str) and not value.strip()):
+    row: dict[str, Any] = {
+        "quantity": q.name,
+        "unit": q.canonical_unit or None,
+        "value": None,
+        "value_text": None,
+        "uncertainty": None,
+        "bound": None,
+        "original": None if raw is None else (f"{raw} {p.unit}" if p.unit else str(raw)),
+    }
+    if (
+        value is None
+        or (isinstance(value, float) and value != value)
+        or (isinstance(value, str) and not value.strip())
+    ):
         return None
     try:
         if q.dtype == "bool" and not isinstance(value, bool):
             text = str(value).strip().lower()
             if text not in _BOOL_TEXT:
-                raise ImportDataError("not a yes/no value", value=value, hint="write true/false, yes/no or 1/0")
+                raise ImportDataError(
+                    "not a yes/no value", value=value, hint="write true/false, yes/no or 1/0"
+                )
             value = _BOOL_TEXT[text]
         if q.dtype == "text":
             row["value_text"] = str(value).strip()
@@ -178,8 +208,9 @@ def _property(p: PropertyIn, source, line) -> dict[str, Any] | None:
         elif isinstance(value, int | float):
             row["value"] = to_canonical(q, float(value), p.unit)
             if p.uncertainty is not None:
-                row["uncertainty"] = abs(to_canonical(q, float(value) + float(p.uncertainty), p.unit)
-                                         - row["value"])
+                row["uncertainty"] = abs(
+                    to_canonical(q, float(value) + float(p.uncertainty), p.unit) - row["value"]
+                )
         else:
             m = parse_measured(str(value), default_unit=p.unit)
             if m.value is None:  # "n/a", "-", "?": nothing was measured
@@ -210,10 +241,18 @@ def prepare_material(rec: MaterialIn) -> Prepared:
 
     source, line = split_location(rec.location)
     if not rec.formula or not str(rec.formula).strip():
-        raise ImportDataError("empty formula", source=source, line=line, field="formula", value=rec.formula,
-                              hint="every material needs the formula as reported")
+        raise ImportDataError(
+            "empty formula",
+            source=source,
+            line=line,
+            field="formula",
+            value=rec.formula,
+            hint="every material needs the formula as reported",
+        )
     try:
-        parsed = parse_formula(str(rec.formula), variables=rec.variables, source=source, line=line, field="formula")
+        parsed = parse_formula(
+            str(rec.formula), variables=rec.variables, source=source, line=line, field="formula"
+        )
     except MatinfoError as e:
         raise _locate(e, source, line, "formula") from None
     fractions = atomic_fractions(parsed.composition) if parsed.is_resolved else None

@@ -26,14 +26,27 @@ from matinfo.store.views import SubstanceSummary
 
 __all__ = ["Query", "PropertyFilter", "ConditionFilter", "run_search", "OPERATORS"]
 
-OPERATORS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "=": operator.eq,
-             "==": operator.eq, "!=": operator.ne}
+OPERATORS = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
+    "=": operator.eq,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
 _NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
-_CMP = re.compile(rf"^\s*(?P<name>[A-Za-z_][\w ]*?)\s*(?P<op>>=|<=|!=|==|=|>|<)\s*(?P<val>{_NUM})\s*(?P<unit>.*?)\s*$")
-_RANGE = re.compile(rf"^\s*(?P<name>[A-Za-z_][\w ]*?)\s*(?:=|in|:)?\s*(?P<lo>{_NUM})\s*\.\.\s*(?P<hi>{_NUM})\s*(?P<unit>.*?)\s*$")
+_CMP = re.compile(
+    rf"^\s*(?P<name>[A-Za-z_][\w ]*?)\s*(?P<op>>=|<=|!=|==|=|>|<)\s*(?P<val>{_NUM})\s*(?P<unit>.*?)\s*$"
+)
+_RANGE = re.compile(
+    rf"^\s*(?P<name>[A-Za-z_][\w ]*?)\s*(?:=|in|:)?\s*(?P<lo>{_NUM})\s*\.\.\s*(?P<hi>{_NUM})\s*(?P<unit>.*?)\s*$"
+)
 _TEXT = re.compile(r"^\s*(?P<name>[A-Za-z_][\w ]*?)\s*(?P<op>!=|==|=)\s*(?P<val>\S.*?)\s*$")
-_HINT = ("write 'quantity OP number [unit]' (OP one of >= <= > < = !=), 'quantity lo..hi [unit]' "
-         "or 'quantity = text', e.g. 'ionic_conductivity >= 0.1 mS/cm'")
+_HINT = (
+    "write 'quantity OP number [unit]' (OP one of >= <= > < = !=), 'quantity lo..hi [unit]' "
+    "or 'quantity = text', e.g. 'ionic_conductivity >= 0.1 mS/cm'"
+)
 
 
 def _parse_comparison(text: str, what: str) -> tuple[str, str, Any, Any, str | None]:
@@ -82,8 +95,10 @@ class PropertyFilter:
         return cls(q.name, op, v, v2)
 
     def clause(self) -> ColumnElement[bool]:
-        return and_(m.Property.quantity == self.quantity, _compare(m.Property.value, m.Property.value_text,
-                                                                   self.op, self.value, self.value2))
+        return and_(
+            m.Property.quantity == self.quantity,
+            _compare(m.Property.value, m.Property.value_text, self.op, self.value, self.value2),
+        )
 
 
 @dataclass(frozen=True)
@@ -178,10 +193,16 @@ class Query:
         set_ = object.__setattr__
         for name in ("elements", "elements_any", "elements_none"):
             set_(self, name, tuple(_element(e) for e in _as_tuple(getattr(self, name))))
-        set_(self, "properties", tuple(p if isinstance(p, PropertyFilter) else PropertyFilter.parse(p)
-                                       for p in self.properties))
-        set_(self, "conditions", tuple(c if isinstance(c, ConditionFilter) else ConditionFilter.parse(c)
-                                       for c in self.conditions))
+        set_(
+            self,
+            "properties",
+            tuple(p if isinstance(p, PropertyFilter) else PropertyFilter.parse(p) for p in self.properties),
+        )
+        set_(
+            self,
+            "conditions",
+            tuple(c if isinstance(c, ConditionFilter) else ConditionFilter.parse(c) for c in self.conditions),
+        )
 
 
 def _element(symbol: str) -> str:
@@ -190,7 +211,9 @@ def _element(symbol: str) -> str:
     s = symbol.strip()
     s = s[:1].upper() + s[1:].lower()
     if not Element.is_valid_symbol(s):
-        raise QueryError("not an element symbol", field="elements", value=symbol, hint="use symbols such as Li, O, Zr")
+        raise QueryError(
+            "not an element symbol", field="elements", value=symbol, hint="use symbols such as Li, O, Zr"
+        )
     return s
 
 
@@ -214,7 +237,7 @@ def _range(col, v) -> ColumnElement[bool]:
 
 
 def _child(material_id_col, conds: list, correlated: bool, negate: bool = False) -> ColumnElement[bool]:
-    """"The material has a row in a child table meeting ``conds``", as ``IN (SELECT ...)`` or correlated EXISTS."""
+    """ "The material has a row in a child table meeting ``conds``", as ``IN (SELECT ...)`` or correlated EXISTS."""
     if correlated or negate:  # NOT IN would make PostgreSQL scan every material (NULL semantics)
         e = exists().where(material_id_col == m.Material.id, *conds)
         return ~e if negate else e
@@ -256,8 +279,12 @@ def _material_clauses(q: Query, *, correlated: bool = False) -> list[ColumnEleme
         ref_c.append(func.lower(m.Reference.authors).contains(q.author.lower(), autoescape=True))
     if ref_c:
         refs = select(m.Reference.id).where(*ref_c)
-        c.append(or_(m.Material.reference_id.in_(refs),
-                     _child(m.Property.material_id, [m.Property.reference_id.in_(refs)], correlated)))
+        c.append(
+            or_(
+                m.Material.reference_id.in_(refs),
+                _child(m.Property.material_id, [m.Property.reference_id.in_(refs)], correlated),
+            )
+        )
     for pf in q.properties:
         pc = [pf.clause(), *(cf.clause() for cf in q.conditions)]
         if q.method:
@@ -274,7 +301,9 @@ def _material_clauses(q: Query, *, correlated: bool = False) -> list[ColumnEleme
         c.append(optimade_clause(q.filter))
     if q.space_group is not None:
         sg = space_group_number(q.space_group, field="space_group")
-        c.append(m.Material.substance_id.in_(select(m.Substance.id).where(m.Substance.space_group_number == sg)))
+        c.append(
+            m.Material.substance_id.in_(select(m.Substance.id).where(m.Substance.space_group_number == sg))
+        )
     return c
 
 
@@ -329,18 +358,35 @@ def _summaries(s: Session, subs: list[m.Substance]) -> list[SubstanceSummary]:
     ids = [x.id for x in subs]
     counts: dict[str, dict[int, int]] = {}
     for name, model in (("materials", m.Material), ("structures", m.Structure), ("properties", m.Property)):
-        counts[name] = dict(s.execute(select(model.substance_id, func.count()).where(model.substance_id.in_(ids))
-                                      .group_by(model.substance_id)).all())
+        counts[name] = dict(
+            s.execute(
+                select(model.substance_id, func.count())
+                .where(model.substance_id.in_(ids))
+                .group_by(model.substance_id)
+            ).all()
+        )
     formulas: dict[int, list[str]] = {}
-    for sid, f in s.execute(select(m.Material.substance_id, m.Material.formula).where(m.Material.substance_id.in_(ids))
-                            .distinct().order_by(m.Material.substance_id, m.Material.formula)):
+    for sid, f in s.execute(
+        select(m.Material.substance_id, m.Material.formula)
+        .where(m.Material.substance_id.in_(ids))
+        .distinct()
+        .order_by(m.Material.substance_id, m.Material.formula)
+    ):
         lst = formulas.setdefault(sid, [])
         if len(lst) < 5:
             lst.append(f)
     return [
-        SubstanceSummary(x.id, x.reduced_formula, x.chemical_system, x.space_group_number, x.crystal_system,
-                         x.prototype, counts["materials"].get(x.id, 0), counts["structures"].get(x.id, 0),
-                         counts["properties"].get(x.id, 0), formulas.get(x.id, []))
+        SubstanceSummary(
+            x.id,
+            x.reduced_formula,
+            x.chemical_system,
+            x.space_group_number,
+            x.crystal_system,
+            x.prototype,
+            counts["materials"].get(x.id, 0),
+            counts["structures"].get(x.id, 0),
+            counts["properties"].get(x.id, 0),
+            formulas.get(x.id, []),
+        )
         for x in subs
     ]
-

@@ -44,7 +44,9 @@ class ReferenceRecord(_Dict):
     year: int | None
 
     def cite(self) -> str:
-        parts = [p for p in (self.authors, self.title, self.journal, str(self.year) if self.year else None) if p]
+        parts = [
+            p for p in (self.authors, self.title, self.journal, str(self.year) if self.year else None) if p
+        ]
         text = "; ".join(parts)
         if self.doi:
             text = f"{text} doi:{self.doi}" if text else f"doi:{self.doi}"
@@ -178,32 +180,90 @@ def _reference(r: m.Reference) -> ReferenceRecord:
 
 
 def _property(p: m.Property) -> PropertyRecord:
-    return PropertyRecord(p.id, p.material_id, p.quantity, p.value, p.value_text, p.uncertainty, p.bound, p.unit,
-                          dict(p.conditions or {}), p.method, p.reference_id, p.location, p.produced_by, p.original)
+    return PropertyRecord(
+        p.id,
+        p.material_id,
+        p.quantity,
+        p.value,
+        p.value_text,
+        p.uncertainty,
+        p.bound,
+        p.unit,
+        dict(p.conditions or {}),
+        p.method,
+        p.reference_id,
+        p.location,
+        p.produced_by,
+        p.original,
+    )
 
 
 def _structure(s: m.Structure) -> StructureRecord:
-    return StructureRecord(s.id, s.material_id, s.formula, s.space_group_number, s.space_group_symbol,
-                           s.crystal_system, s.pearson_symbol, s.prototype, s.a_A, s.b_A, s.c_A, s.alpha_deg,
-                           s.beta_deg, s.gamma_deg, s.volume_A3, s.density_g_cm3, s.n_sites,
-                           bool(s.has_partial_occupancy), s.source, s.cif)
+    return StructureRecord(
+        s.id,
+        s.material_id,
+        s.formula,
+        s.space_group_number,
+        s.space_group_symbol,
+        s.crystal_system,
+        s.pearson_symbol,
+        s.prototype,
+        s.a_A,
+        s.b_A,
+        s.c_A,
+        s.alpha_deg,
+        s.beta_deg,
+        s.gamma_deg,
+        s.volume_A3,
+        s.density_g_cm3,
+        s.n_sites,
+        bool(s.has_partial_occupancy),
+        s.source,
+        s.cif,
+    )
 
 
 def _material(x: m.Material, dataset: str | None, ext: list[tuple[str, str]]) -> MaterialRecord:
-    return MaterialRecord(x.id, x.substance_id, x.formula, x.name, x.reduced_formula, x.chemical_system,
-                          dict(x.composition) if x.composition else None, bool(x.is_resolved),
-                          x.unresolved_reason, x.space_group_number, x.prototype, x.link_reason,
-                          x.link_distance, dataset, x.reference_id, ext)
+    return MaterialRecord(
+        x.id,
+        x.substance_id,
+        x.formula,
+        x.name,
+        x.reduced_formula,
+        x.chemical_system,
+        dict(x.composition) if x.composition else None,
+        bool(x.is_resolved),
+        x.unresolved_reason,
+        x.space_group_number,
+        x.prototype,
+        x.link_reason,
+        x.link_distance,
+        dataset,
+        x.reference_id,
+        ext,
+    )
 
 
 def _phase_diagram(d: m.PhaseDiagram) -> PhaseDiagramRecord:
-    return PhaseDiagramRecord(d.id, d.chemical_system, d.diagram_type, d.t_min_K, d.t_max_K, d.p_min_GPa,
-                              d.p_max_GPa, d.source, d.reference_id, dict(d.data) if d.data else None)
+    return PhaseDiagramRecord(
+        d.id,
+        d.chemical_system,
+        d.diagram_type,
+        d.t_min_K,
+        d.t_max_K,
+        d.p_min_GPa,
+        d.p_max_GPa,
+        d.source,
+        d.reference_id,
+        dict(d.data) if d.data else None,
+    )
 
 
 def material_record(s: Session, mat: m.Material) -> MaterialRecord:
     ds = s.get(m.Dataset, mat.dataset_id).name if mat.dataset_id else None
-    ext = [(e.source, e.value) for e in s.scalars(select(m.ExternalId).where(m.ExternalId.material_id == mat.id))]
+    ext = [
+        (e.source, e.value) for e in s.scalars(select(m.ExternalId).where(m.ExternalId.material_id == mat.id))
+    ]
     return _material(mat, ds, ext)
 
 
@@ -212,28 +272,44 @@ def _related_diagrams(s: Session, system: str, elements: set[str]) -> list[m.Pha
     exact = list(s.scalars(select(m.PhaseDiagram).where(m.PhaseDiagram.chemical_system == system)))
     first = sorted(elements)[0] if elements else ""
     wider = s.scalars(
-        select(m.PhaseDiagram).where(m.PhaseDiagram.chemical_system.like(f"%{first}%"),
-                                     m.PhaseDiagram.chemical_system != system)
+        select(m.PhaseDiagram).where(
+            m.PhaseDiagram.chemical_system.like(f"%{first}%"), m.PhaseDiagram.chemical_system != system
+        )
     )
     return exact + [d for d in wider if elements <= set(d.chemical_system.split("-"))]
 
 
 def substance_record(s: Session, sub: m.Substance) -> SubstanceRecord:
-    mats = list(s.scalars(select(m.Material).where(m.Material.substance_id == sub.id).order_by(m.Material.id)))
-    structs = list(s.scalars(select(m.Structure).where(m.Structure.substance_id == sub.id).order_by(m.Structure.id)))
-    props = list(s.scalars(select(m.Property).where(m.Property.substance_id == sub.id).order_by(m.Property.id)))
+    mats = list(
+        s.scalars(select(m.Material).where(m.Material.substance_id == sub.id).order_by(m.Material.id))
+    )
+    structs = list(
+        s.scalars(select(m.Structure).where(m.Structure.substance_id == sub.id).order_by(m.Structure.id))
+    )
+    props = list(
+        s.scalars(select(m.Property).where(m.Property.substance_id == sub.id).order_by(m.Property.id))
+    )
     mat_ids = [x.id for x in mats]
     ext: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for i in range(0, len(mat_ids), 500):
-        for e in s.scalars(select(m.ExternalId).where(m.ExternalId.material_id.in_(mat_ids[i:i + 500]))):
+        for e in s.scalars(select(m.ExternalId).where(m.ExternalId.material_id.in_(mat_ids[i : i + 500]))):
             ext[e.material_id].append((e.source, e.value))
     ds_names = dict(s.execute(select(m.Dataset.id, m.Dataset.name)).all())
     diagrams = _related_diagrams(s, sub.chemical_system, set(sub.chemical_system.split("-")))
-    ref_ids = {x.reference_id for x in mats} | {p.reference_id for p in props} | \
-              {st.reference_id for st in structs} | {d.reference_id for d in diagrams}
+    ref_ids = (
+        {x.reference_id for x in mats}
+        | {p.reference_id for p in props}
+        | {st.reference_id for st in structs}
+        | {d.reference_id for d in diagrams}
+    )
     ref_ids.discard(None)
-    refs = list(s.scalars(select(m.Reference).where(m.Reference.id.in_(sorted(ref_ids))).order_by(m.Reference.id))) \
-        if ref_ids else []
+    refs = (
+        list(
+            s.scalars(select(m.Reference).where(m.Reference.id.in_(sorted(ref_ids))).order_by(m.Reference.id))
+        )
+        if ref_ids
+        else []
+    )
     fmin, fmax = sub.fraction_min or {}, sub.fraction_max or {}
     return SubstanceRecord(
         substance_id=sub.id,
@@ -244,7 +320,9 @@ def substance_record(s: Session, sub: m.Substance) -> SubstanceRecord:
         crystal_system=sub.crystal_system,
         pearson_symbol=sub.pearson_symbol,
         prototype=sub.prototype,
-        composition_range={el: (fmin.get(el, 0.0), fmax.get(el, 0.0)) for el in sorted(set(fmin) | set(fmax))},
+        composition_range={
+            el: (fmin.get(el, 0.0), fmax.get(el, 0.0)) for el in sorted(set(fmin) | set(fmax))
+        },
         materials=[_material(x, ds_names.get(x.dataset_id), ext.get(x.id, [])) for x in mats],
         structures=[_structure(x) for x in structs],
         properties=[_property(p) for p in props],

@@ -80,10 +80,16 @@ class ImportReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "dataset": self.dataset, "read": self.read, "materials": self.materials,
-            "duplicates": self.duplicates, "substances": self.substances, "structures": self.structures,
-            "properties": self.properties, "phase_diagrams": self.phase_diagrams,
-            "rejected": len(self.rejects), "seconds": round(self.seconds, 3),
+            "dataset": self.dataset,
+            "read": self.read,
+            "materials": self.materials,
+            "duplicates": self.duplicates,
+            "substances": self.substances,
+            "structures": self.structures,
+            "properties": self.properties,
+            "phase_diagrams": self.phase_diagrams,
+            "rejected": len(self.rejects),
+            "seconds": round(self.seconds, 3),
         }
 
 
@@ -118,12 +124,22 @@ class _Refs:
         new = [k for k in keys if k not in self.cache]
         if new:
             rows = [
-                {"key": k, "doi": normalize_doi(want[k].doi), "authors": want[k].authors, "title": want[k].title,
-                 "journal": want[k].journal, "year": want[k].year, "volume": want[k].volume,
-                 "pages": want[k].pages, "url": want[k].url}
+                {
+                    "key": k,
+                    "doi": normalize_doi(want[k].doi),
+                    "authors": want[k].authors,
+                    "title": want[k].title,
+                    "journal": want[k].journal,
+                    "year": want[k].year,
+                    "volume": want[k].volume,
+                    "pages": want[k].pages,
+                    "url": want[k].url,
+                }
                 for k in new
             ]
-            ids = self.session.scalars(insert(Reference).returning(Reference.id, sort_by_parameter_order=True), rows)
+            ids = self.session.scalars(
+                insert(Reference).returning(Reference.id, sort_by_parameter_order=True), rows
+            )
             self.cache.update(zip(new, ids, strict=True))
 
     def get(self, ref: ReferenceIn | None) -> int | None:
@@ -142,8 +158,16 @@ def dataset_id(session: Session, dataset: DatasetIn | str | None) -> int | None:
         return found
     return session.scalar(
         insert(Dataset).returning(Dataset.id),
-        [{"name": dataset.name, "description": dataset.description, "license": dataset.license,
-          "citation": dataset.citation, "url": dataset.url, "visibility": dataset.visibility}],
+        [
+            {
+                "name": dataset.name,
+                "description": dataset.description,
+                "license": dataset.license,
+                "citation": dataset.citation,
+                "url": dataset.url,
+                "visibility": dataset.visibility,
+            }
+        ],
     )
 
 
@@ -187,8 +211,15 @@ def _display_formula(comp, printed: str) -> str:
 def _crystal_system(sg: int | None) -> str | None:
     if sg is None:
         return None
-    for upper, name in ((2, "triclinic"), (15, "monoclinic"), (74, "orthorhombic"), (142, "tetragonal"),
-                        (167, "trigonal"), (194, "hexagonal"), (230, "cubic")):
+    for upper, name in (
+        (2, "triclinic"),
+        (15, "monoclinic"),
+        (74, "orthorhombic"),
+        (142, "tetragonal"),
+        (167, "trigonal"),
+        (194, "hexagonal"),
+        (230, "cubic"),
+    ):
         if sg <= upper:
             return name
     return None
@@ -254,7 +285,9 @@ def write_records(
         existing: set[str] = set()
         keys = [k for _, k in keyed]
         for i in range(0, len(keys), 500):
-            existing.update(session.scalars(select(Material.record_key).where(Material.record_key.in_(keys[i:i + 500]))))
+            existing.update(
+                session.scalars(select(Material.record_key).where(Material.record_key.in_(keys[i : i + 500])))
+            )
         todo = []
         for rec, k in keyed:
             if k in existing:
@@ -274,7 +307,9 @@ def write_records(
                 report.rejects.append(Reject(rec.location, rec.formula, str(e)))
 
         # 3. references
-        refs.ids([p.record.reference for p, _ in fresh] + [r["_reference"] for p, _ in fresh for r in p.properties])
+        refs.ids(
+            [p.record.reference for p, _ in fresh] + [r["_reference"] for p, _ in fresh for r in p.properties]
+        )
 
         # 4. link; new substances get temporary negative ids until inserted
         decisions = []
@@ -294,7 +329,9 @@ def write_records(
             decisions.append((sid, d))
         remap: dict[int, int] = {}
         if new_rows:
-            for row, sid in zip(new_rows, new_temp, strict=True):  # the batch's members are in: no UPDATE later
+            for row, sid in zip(
+                new_rows, new_temp, strict=True
+            ):  # the batch's members are in: no UPDATE later
                 row["fraction_min"], row["fraction_max"] = linker.take_range(sid)
             ids = _insert_ids(session, Substance, new_rows, _SUBSTANCE_KEY)
             remap = dict(zip(new_temp, ids, strict=True))
@@ -321,17 +358,32 @@ def write_records(
             for el, x in (p.fractions or {el: None for el in p.parsed.elements}).items():
                 elems.append({"material_id": mid, "element": el, "fraction": x})
             if p.structure_row is not None:
-                structs.append({**p.structure_row, "material_id": mid, "substance_id": sid,
-                                "reference_id": mrow["reference_id"]})
+                structs.append(
+                    {
+                        **p.structure_row,
+                        "material_id": mid,
+                        "substance_id": sid,
+                        "reference_id": mrow["reference_id"],
+                    }
+                )
             for r in p.properties:
                 row = {k: v for k, v in r.items() if not k.startswith("_")}
-                row.update(material_id=mid, substance_id=sid, dataset_id=ds_id,
-                           reference_id=refs.get(r["_reference"]) or mrow["reference_id"])
+                row.update(
+                    material_id=mid,
+                    substance_id=sid,
+                    dataset_id=ds_id,
+                    reference_id=refs.get(r["_reference"]) or mrow["reference_id"],
+                )
                 props.append(row)
             for src, val in p.record.external_ids:
                 if val not in (None, ""):
                     exts.append({"material_id": mid, "source": str(src), "value": str(val)})
-        for model, rows in ((MaterialElement, elems), (Structure, structs), (Property, props), (ExternalId, exts)):
+        for model, rows in (
+            (MaterialElement, elems),
+            (Structure, structs),
+            (Property, props),
+            (ExternalId, exts),
+        ):
             if rows:
                 session.execute(insert(model), rows)
         if structs:
@@ -397,7 +449,9 @@ def _material_row(p: Prepared, key: str, sid: int, d, ds_id: int | None, refs: _
         "anonymous_formula": anonymous_formula(comp) if comp is not None else None,
         "formula_hash": formula_hash(comp) if comp is not None else None,
         "nelements": len(p.parsed.elements),
-        "composition": {el: float(a) for el, a in comp.get_el_amt_dict().items()} if comp is not None else None,
+        "composition": {el: float(a) for el, a in comp.get_el_amt_dict().items()}
+        if comp is not None
+        else None,
         "is_resolved": p.parsed.is_resolved,
         "unresolved_reason": p.parsed.reason,
         "variables": list(p.parsed.variables) or None,
@@ -414,13 +468,25 @@ def _material_row(p: Prepared, key: str, sid: int, d, ds_id: int | None, refs: _
 def _write_diagrams(session: Session, diagrams: list[PhaseDiagramIn], ds_name, ds_id, refs: _Refs) -> int:
     refs.ids([d.reference for d in diagrams])
     keyed = {d.content_key(ds_name): d for d in diagrams}
-    existing = set(session.scalars(select(PhaseDiagram.record_key).where(PhaseDiagram.record_key.in_(list(keyed)))))
+    existing = set(
+        session.scalars(select(PhaseDiagram.record_key).where(PhaseDiagram.record_key.in_(list(keyed))))
+    )
     rows = [
-        {"chemical_system": "-".join(sorted(d.chemical_system.split("-"))), "diagram_type": d.diagram_type,
-         "t_min_K": d.t_min_K, "t_max_K": d.t_max_K, "p_min_GPa": d.p_min_GPa, "p_max_GPa": d.p_max_GPa,
-         "source": d.source, "data": dict(d.data) if d.data is not None else None,
-         "reference_id": refs.get(d.reference), "dataset_id": ds_id, "record_key": k}
-        for k, d in keyed.items() if k not in existing
+        {
+            "chemical_system": "-".join(sorted(d.chemical_system.split("-"))),
+            "diagram_type": d.diagram_type,
+            "t_min_K": d.t_min_K,
+            "t_max_K": d.t_max_K,
+            "p_min_GPa": d.p_min_GPa,
+            "p_max_GPa": d.p_max_GPa,
+            "source": d.source,
+            "data": dict(d.data) if d.data is not None else None,
+            "reference_id": refs.get(d.reference),
+            "dataset_id": ds_id,
+            "record_key": k,
+        }
+        for k, d in keyed.items()
+        if k not in existing
     ]
     if rows:
         session.execute(insert(PhaseDiagram), rows)
@@ -429,14 +495,27 @@ def _write_diagrams(session: Session, diagrams: list[PhaseDiagramIn], ds_name, d
 
 def _fill_structure_type(session: Session, substance_ids: set[int]) -> None:
     """Substances founded without a structure take symbol, Pearson symbol and crystal system from their first."""
-    todo = list(session.scalars(select(Substance.id).where(Substance.id.in_(sorted(substance_ids)),
-                                                           Substance.space_group_symbol.is_(None))))
+    todo = list(
+        session.scalars(
+            select(Substance.id).where(
+                Substance.id.in_(sorted(substance_ids)), Substance.space_group_symbol.is_(None)
+            )
+        )
+    )
     if not todo:
         return
     rows = {}
     for sid, sym, pearson, system in session.execute(
-        select(Structure.substance_id, Structure.space_group_symbol, Structure.pearson_symbol, Structure.crystal_system)
-        .where(Structure.substance_id.in_(todo)).order_by(Structure.id)
+        select(
+            Structure.substance_id,
+            Structure.space_group_symbol,
+            Structure.pearson_symbol,
+            Structure.crystal_system,
+        )
+        .where(Structure.substance_id.in_(todo))
+        .order_by(Structure.id)
     ):
-        rows.setdefault(sid, {"id": sid, "space_group_symbol": sym, "pearson_symbol": pearson, "crystal_system": system})
+        rows.setdefault(
+            sid, {"id": sid, "space_group_symbol": sym, "pearson_symbol": pearson, "crystal_system": system}
+        )
     session.execute(update(Substance), list(rows.values()))

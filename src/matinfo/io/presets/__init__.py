@@ -65,5 +65,7 @@ def get_preset(name: str) -> Preset:
         import difflib
 
         near = difflib.get_close_matches(name, PRESETS, n=2, cutoff=0.4)
-        hint = (f"did you mean {' or '.join(map(repr, near))}? " if near else "") + f"presets: {', '.join(PRESETS)}"
+        hint = (
+            f"did you mean {' or '.join(map(repr, near))}? " if near else ""
+        ) + f"presets: {', '.join(PRESETS)}"
         raise MappingError("unknown preset", field="preset", value=name, hint=hint) from None

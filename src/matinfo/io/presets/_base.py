@@ -53,8 +53,11 @@ class Preset:
         target = self.shipped_path if path is None else Path(path)
         if not target.exists():
             where = "the shipped data is missing (reinstall matinfo)" if path is None else "check the path"
-            raise ImportDataError("file not found", source=str(target),
-                                  hint=f"{where}; preset {self.name!r} expects {self.expects}")
+            raise ImportDataError(
+                "file not found",
+                source=str(target),
+                hint=f"{where}; preset {self.name!r} expects {self.expects}",
+            )
         return self.reader(target, target.name)
 
     def dataset_for(self, path: str | Path | None = None) -> DatasetIn:
@@ -63,10 +66,14 @@ class Preset:
         if path is None:
             return self.dataset
         p = Path(path)
-        return DatasetIn(name=p.name.split(".")[0], description=f"{p.name}, imported with preset {self.name!r}")
+        return DatasetIn(
+            name=p.name.split(".")[0], description=f"{p.name}, imported with preset {self.name!r}"
+        )
 
 
-def require_columns(path: Path, required: tuple[str, ...], preset: str, *, any_of: tuple[str, ...] = ()) -> list[str]:
+def require_columns(
+    path: Path, required: tuple[str, ...], preset: str, *, any_of: tuple[str, ...] = ()
+) -> list[str]:
     """Check a CSV header against what a preset needs; :class:`MappingError` lists the header and what is missing."""
     header = read_header(path)
     missing = [c for c in required if c not in header]
@@ -75,10 +82,13 @@ def require_columns(path: Path, required: tuple[str, ...], preset: str, *, any_o
     if missing:
         near = difflib.get_close_matches(missing[0], header, n=1, cutoff=0.5)
         raise MappingError(
-            f"the file does not have the columns preset {preset!r} reads", source=path.name, field="header",
+            f"the file does not have the columns preset {preset!r} reads",
+            source=path.name,
+            field="header",
             value=", ".join(missing),
             hint=(f"did you mean {near[0]!r}? " if near else "") + f"the header has: {', '.join(header)}; "
-            "for other layouts write a TOML column mapping (docs/mappings.md)")
+            "for other layouts write a TOML column mapping (docs/mappings.md)",
+        )
     return header
 
 
@@ -88,9 +98,15 @@ def reference_from_source(text: str | None, **extra: object) -> ReferenceIn | No
         return None
     s = text.strip()
     low = s.lower()
-    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:"):
+    for prefix in (
+        "https://doi.org/",
+        "http://doi.org/",
+        "https://dx.doi.org/",
+        "http://dx.doi.org/",
+        "doi:",
+    ):
         if low.startswith(prefix):
-            return ReferenceIn(doi=s[len(prefix):].strip(), **extra)  # type: ignore[arg-type]
+            return ReferenceIn(doi=s[len(prefix) :].strip(), **extra)  # type: ignore[arg-type]
     if s.startswith("10.") and "/" in s:
         return ReferenceIn(doi=s, **extra)  # type: ignore[arg-type]
     return ReferenceIn(url=s, **extra)  # type: ignore[arg-type]

@@ -38,16 +38,29 @@ DATASET = DatasetIn(
     "Pearson symbol, Strukturbericht and original reference) and 87 verbatim COD CIFs (elements, BaTiO3, FeAs, "
     "GaAs, SiC, VO2) from the 'crystals' package.",
     license="MIT (AFLOW part, via pymatgen); COD entries open data (CC0), attribution to the original articles",
-    citation="M. J. Mehl et al., \"The AFLOW Library of Crystallographic Prototypes: Part 1\", Comput. Mater. Sci. "
-    "136, S1-S828 (2017), doi:10.1016/j.commatsci.2017.01.017; S. Gražulis et al., \"Crystallography Open "
-    "Database - an open-access collection of crystal structures\", J. Appl. Cryst. 42, 726-729 (2009); "
+    citation='M. J. Mehl et al., "The AFLOW Library of Crystallographic Prototypes: Part 1", Comput. Mater. Sci. '
+    '136, S1-S828 (2017), doi:10.1016/j.commatsci.2017.01.017; S. Gražulis et al., "Crystallography Open '
+    'Database - an open-access collection of crystal structures", J. Appl. Cryst. 42, 726-729 (2009); '
     "plus the original article of each structure (in each record's reference).",
     url="https://www.aflowlib.org/prototype-encyclopedia/ ; https://www.crystallography.net/",
 )
 
 _TOKEN = re.compile(r"([A-Z][a-z]?)\s*(\d*\.?\d*)")
-_JOURNAL_WORDS = ("journal", "acta", "zeitschrift", "annalen", "naturwissenschaften", "review", "letters",
-                  "mitteilungen", "mineralogist", "bulletin", "chemistry", "physics", "crystallograph")
+_JOURNAL_WORDS = (
+    "journal",
+    "acta",
+    "zeitschrift",
+    "annalen",
+    "naturwissenschaften",
+    "review",
+    "letters",
+    "mitteilungen",
+    "mineralogist",
+    "bulletin",
+    "chemistry",
+    "physics",
+    "crystallograph",
+)
 
 
 def reduced_formula(cell: str) -> str:
@@ -57,11 +70,17 @@ def reduced_formula(cell: str) -> str:
     if not pairs or any(float(n or 1) != c for (_, n), c in zip(pairs, counts, strict=True)):
         return "".join(cell.split())
     g = reduce(math.gcd, counts)
-    return "".join(el + (str(c // g) if c // g != 1 else "") for (el, _), c in zip(pairs, counts, strict=True))
+    return "".join(
+        el + (str(c // g) if c // g != 1 else "") for (el, _), c in zip(pairs, counts, strict=True)
+    )
 
 
 def _looks_like_authors(s: str) -> bool:
-    return " and " in s or bool(re.match(r"^([A-Z][a-z]*\.[\s-]?)+\s*[A-Z]", s)) or bool(re.search(r"\b[A-Z]\. [A-Z]", s))
+    return (
+        " and " in s
+        or bool(re.match(r"^([A-Z][a-z]*\.[\s-]?)+\s*[A-Z]", s))
+        or bool(re.search(r"\b[A-Z]\. [A-Z]", s))
+    )
 
 
 def parse_aflow_reference(text: str | None) -> ReferenceIn | None:
@@ -86,7 +105,11 @@ def parse_aflow_reference(text: str | None) -> ReferenceIn | None:
         fields["journal"] = parts.pop()
         fields["title"] = "; ".join(parts)
     elif parts:
-        key = "journal" if any(w in parts[0].lower() for w in _JOURNAL_WORDS) and len(parts[0]) < 70 else "title"
+        key = (
+            "journal"
+            if any(w in parts[0].lower() for w in _JOURNAL_WORDS) and len(parts[0]) < 70
+            else "title"
+        )
         fields[key] = parts[0]
     fields = {k: v for k, v in fields.items() if v not in ("None", "")}
     return ReferenceIn(**fields) if fields else None  # type: ignore[arg-type]
@@ -101,8 +124,11 @@ def _cif_tag(cif: str, tag: str) -> str | None:
 
 
 def _cif_authors(cif: str) -> str | None:
-    m = re.search(r"^_publ_author_name\s*\n((?:\s*'[^'\n]*(?:''[^'\n]*)*'\s*\n|\s*\"[^\"\n]*\"\s*\n)+)", cif,
-                  re.MULTILINE)
+    m = re.search(
+        r"^_publ_author_name\s*\n((?:\s*'[^'\n]*(?:''[^'\n]*)*'\s*\n|\s*\"[^\"\n]*\"\s*\n)+)",
+        cif,
+        re.MULTILINE,
+    )
     if not m:
         return None
     names = [n.strip().strip("'\"") for n in m.group(1).strip().splitlines()]
@@ -114,8 +140,14 @@ def _read_cif(cif_dir: Path, name: str, source: str, line: int) -> StructureIn:
     try:
         return StructureIn(cif=path.read_text(encoding="utf-8", errors="replace"), source=name)
     except OSError as exc:
-        raise ImportDataError(f"cannot read the CIF file ({exc.strerror or exc})", source=source, line=line,
-                              field="file", value=name, hint=f"the CIFs must be in {cif_dir}") from None
+        raise ImportDataError(
+            f"cannot read the CIF file ({exc.strerror or exc})",
+            source=source,
+            line=line,
+            field="file",
+            value=name,
+            hint=f"the CIFs must be in {cif_dir}",
+        ) from None
 
 
 def _aflow(index: Path, cif_dir: Path, source: str) -> Iterator[MaterialIn]:
@@ -126,10 +158,15 @@ def _aflow(index: Path, cif_dir: Path, source: str) -> Iterator[MaterialIn]:
         mineral = parse_cell(row.get("mineral"))
         sg = parse_cell(row.get("space_group_number"))
         yield MaterialIn(
-            formula=reduced_formula(row["formula_cell"]), name=None if mineral is None else str(mineral),
-            structure=structure, space_group=int(sg) if isinstance(sg, float) else None, prototype=label,
+            formula=reduced_formula(row["formula_cell"]),
+            name=None if mineral is None else str(mineral),
+            structure=structure,
+            space_group=int(sg) if isinstance(sg, float) else None,
+            prototype=label,
             reference=parse_aflow_reference(row.get("reference")),
-            external_ids=(("aflow_prototype", label),) if label else (), location=loc)
+            external_ids=(("aflow_prototype", label),) if label else (),
+            location=loc,
+        )
 
 
 def _cod(index: Path, cif_dir: Path, source: str) -> Iterator[MaterialIn]:
@@ -151,17 +188,25 @@ def _cod(index: Path, cif_dir: Path, source: str) -> Iterator[MaterialIn]:
         cod_id = (row.get("cod_id") or "").strip()
         sg = parse_cell(row.get("space_group"))
         yield MaterialIn(
-            formula="".join(row["formula_sum"].split()), name=Path(name).stem, structure=structure,
-            space_group=None if sg is None else str(sg), reference=ReferenceIn(**fields) if fields else None,
-            external_ids=(("cod", cod_id),) if cod_id else (), location=loc)
+            formula="".join(row["formula_sum"].split()),
+            name=Path(name).stem,
+            structure=structure,
+            space_group=None if sg is None else str(sg),
+            reference=ReferenceIn(**fields) if fields else None,
+            external_ids=(("cod", cod_id),) if cod_id else (),
+            location=loc,
+        )
 
 
 def read_crystal_structures(path: Path, source: str) -> Iterator[MaterialIn]:
     """Stream a folder with the AFLOW and/or COD index CSVs (and CIF folders), or one index CSV."""
     indexes = [path] if path.is_file() else [p for p in (path / AFLOW_INDEX, path / COD_INDEX) if p.is_file()]
     if not indexes:
-        raise ImportDataError("no index CSV found", source=str(path),
-                              hint=f"the folder must hold {AFLOW_INDEX} and/or {COD_INDEX}")
+        raise ImportDataError(
+            "no index CSV found",
+            source=str(path),
+            hint=f"the folder must hold {AFLOW_INDEX} and/or {COD_INDEX}",
+        )
     for index in indexes:
         header = read_header(index)
         cif_dir = index.parent / index.name.replace("_index.csv", "")
@@ -170,9 +215,13 @@ def read_crystal_structures(path: Path, source: str) -> Iterator[MaterialIn]:
         elif "cod_id" in header:
             yield from _cod(index, cif_dir, index.name)
         else:
-            raise MappingError("not a crystal-structures index", source=index.name, field="header",
-                               value=", ".join(header),
-                               hint="expected columns file, aflow_label, formula_cell, ... or file, cod_id, formula_sum")
+            raise MappingError(
+                "not a crystal-structures index",
+                source=index.name,
+                field="header",
+                value=", ".join(header),
+                hint="expected columns file, aflow_label, formula_cell, ... or file, cod_id, formula_sum",
+            )
 
 
 PRESET = Preset(

@@ -16,12 +16,20 @@ from matinfo.core.records import DatasetIn, MaterialIn, PropertyIn, ReferenceIn
 from matinfo.io.presets._base import ROOM_TEMPERATURE_K, Preset, require_columns, temperature
 from matinfo.io.tabular import iter_rows, parse_cell
 
-MAGPIE = ReferenceIn(doi="10.1038/npjcompumats.2016.28", authors="L. Ward, A. Agrawal, A. Choudhary, C. Wolverton",
-                     title="A general-purpose machine learning framework for predicting properties of inorganic "
-                           "materials", journal="npj Comput. Mater.", year=2016)
-PYMATGEN = ReferenceIn(doi="10.1016/j.commatsci.2012.10.028", authors="S. P. Ong et al.",
-                       title="Python Materials Genomics (pymatgen): A robust, open-source python library for "
-                             "materials analysis", journal="Comput. Mater. Sci.", year=2013)
+MAGPIE = ReferenceIn(
+    doi="10.1038/npjcompumats.2016.28",
+    authors="L. Ward, A. Agrawal, A. Choudhary, C. Wolverton",
+    title="A general-purpose machine learning framework for predicting properties of inorganic materials",
+    journal="npj Comput. Mater.",
+    year=2016,
+)
+PYMATGEN = ReferenceIn(
+    doi="10.1016/j.commatsci.2012.10.028",
+    authors="S. P. Ong et al.",
+    title="Python Materials Genomics (pymatgen): A robust, open-source python library for materials analysis",
+    journal="Comput. Mater. Sci.",
+    year=2013,
+)
 
 #: column → (quantity, unit, reference, at room temperature?)
 COLUMNS: dict[str, tuple[str, str | None, ReferenceIn, bool]] = {
@@ -62,10 +70,24 @@ def read_elements(path: Path, source: str) -> Iterator[MaterialIn]:
                 continue
             quantity, unit, ref, at_rt = COLUMNS[col]
             conds = {"temperature": temperature(ROOM_TEMPERATURE_K)} if at_rt else {}
-            props.append(PropertyIn(quantity, value, unit, conditions=conds, reference=ref,
-                                    location=f"{source}:{line}", produced_by=f"element table column {col}"))
-        yield MaterialIn(formula=row["symbol"].strip(), name=row.get("name") or None, reference=MAGPIE,
-                         properties=tuple(props), location=f"{source}:{line}")
+            props.append(
+                PropertyIn(
+                    quantity,
+                    value,
+                    unit,
+                    conditions=conds,
+                    reference=ref,
+                    location=f"{source}:{line}",
+                    produced_by=f"element table column {col}",
+                )
+            )
+        yield MaterialIn(
+            formula=row["symbol"].strip(),
+            name=row.get("name") or None,
+            reference=MAGPIE,
+            properties=tuple(props),
+            location=f"{source}:{line}",
+        )
 
 
 PRESET = Preset(

@@ -33,8 +33,12 @@ DIAGRAM_TYPE = "formation-enthalpy convex hull (298 K)"
 WANG2021 = ReferenceIn(
     doi="10.1038/s41598-021-94550-5",
     authors="A. Wang, R. Kingsbury, M. McDermott, M. Horton, A. Jain, S. P. Ong, S. Dwaraknath, K. A. Persson",
-    title="A framework for quantifying uncertainty in DFT energy corrections", journal="Scientific Reports",
-    year=2021, volume="11", pages="15496")
+    title="A framework for quantifying uncertainty in DFT energy corrections",
+    journal="Scientific Reports",
+    year=2021,
+    volume="11",
+    pages="15496",
+)
 
 DATASET = DatasetIn(
     name="formation-enthalpies",
@@ -42,10 +46,10 @@ DATASET = DatasetIn(
     "pymatgen uses to fit the Materials Project MP2020 energy corrections; stored per atom; with the convex "
     "hulls (phase stability at 298 K) of every chemical system holding two or more of the compounds.",
     license="MIT (pymatgen)",
-    citation="A. Wang et al., \"A framework for quantifying uncertainty in DFT energy corrections\", Sci. Rep. 11, "
+    citation='A. Wang et al., "A framework for quantifying uncertainty in DFT energy corrections", Sci. Rep. 11, '
     "15496 (2021), doi:10.1038/s41598-021-94550-5 (data file pymatgen/analysis/compatibility/exp_compounds.json.gz; "
-    "experimental values from standard thermochemical tables, see that paper); S. P. Ong et al., \"Python "
-    "Materials Genomics (pymatgen)\", Comput. Mater. Sci. 68, 314-319 (2013).",
+    'experimental values from standard thermochemical tables, see that paper); S. P. Ong et al., "Python '
+    'Materials Genomics (pymatgen)", Comput. Mater. Sci. 68, 314-319 (2013).',
     url="https://github.com/materialsproject/pymatgen",
 )
 
@@ -56,11 +60,17 @@ def _load(path: Path, source: str) -> list[Any]:
         with opener(path, "rt", encoding="utf-8") as fh:  # type: ignore[operator]
             doc = json.load(fh)
     except (OSError, EOFError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ImportDataError(f"cannot read the JSON ({exc})", source=source,
-                              hint="expected pymatgen's exp_compounds.json(.gz) layout") from None
+        raise ImportDataError(
+            f"cannot read the JSON ({exc})",
+            source=source,
+            hint="expected pymatgen's exp_compounds.json(.gz) layout",
+        ) from None
     if not isinstance(doc, list):
-        raise ImportDataError("expected a list of {formula, exp energy, uncertainty, mpid}", source=source,
-                              value=type(doc).__name__)
+        raise ImportDataError(
+            "expected a list of {formula, exp energy, uncertainty, mpid}",
+            source=source,
+            value=type(doc).__name__,
+        )
     return doc
 
 
@@ -84,28 +94,45 @@ def read_formation_enthalpies(path: Path, source: str) -> Iterator[MaterialIn | 
         if not isinstance(formula, str) or not formula.strip():
             raise ImportDataError("missing formula", source=source, field=f"{where}.formula", value=formula)
         if energy is None:
-            raise ImportDataError("'exp energy' is not a number", source=source, field=f"{where}.exp energy",
-                                  value=item.get("exp energy"), hint="give the formation enthalpy in eV per formula unit")
+            raise ImportDataError(
+                "'exp energy' is not a number",
+                source=source,
+                field=f"{where}.exp energy",
+                value=item.get("exp energy"),
+                hint="give the formation enthalpy in eV per formula unit",
+            )
         try:
             comp = Composition(formula)
         except Exception:  # pymatgen raises ValueError or its own CompositionError
-            raise ImportDataError("cannot read the formula", source=source, field=f"{where}.formula",
-                                  value=formula) from None
+            raise ImportDataError(
+                "cannot read the formula", source=source, field=f"{where}.formula", value=formula
+            ) from None
         n = comp.num_atoms
         unc = _finite(item.get("uncertainty"))
         mpid = item.get("mpid")
         compounds.append((formula, comp, energy, mpid))
         yield MaterialIn(
-            formula=formula, reference=WANG2021,
-            properties=(PropertyIn("formation_enthalpy", energy / n, "eV/atom",
-                                   uncertainty=None if unc is None else abs(unc) / n,
-                                   conditions={"temperature": temperature(ROOM_TEMPERATURE_K)},
-                                   location=f"{source}:{where}"),),
-            external_ids=(("mp", str(mpid)),) if mpid else (), location=f"{source}:{where}")
+            formula=formula,
+            reference=WANG2021,
+            properties=(
+                PropertyIn(
+                    "formation_enthalpy",
+                    energy / n,
+                    "eV/atom",
+                    uncertainty=None if unc is None else abs(unc) / n,
+                    conditions={"temperature": temperature(ROOM_TEMPERATURE_K)},
+                    location=f"{source}:{where}",
+                ),
+            ),
+            external_ids=(("mp", str(mpid)),) if mpid else (),
+            location=f"{source}:{where}",
+        )
     yield from hulls(compounds, source)
 
 
-def hulls(compounds: list[tuple[str, Any, float, str | None]], source: str | None = None) -> Iterator[PhaseDiagramIn]:
+def hulls(
+    compounds: list[tuple[str, Any, float, str | None]], source: str | None = None
+) -> Iterator[PhaseDiagramIn]:
     """Convex hulls of formation enthalpies: one :class:`PhaseDiagramIn` per chemical system of a compound
     that holds at least two compounds.  ``compounds``: ``(formula, Composition, ΔHf in eV/fu, mpid)``."""
     from pymatgen.analysis.phase_diagram import PDEntry, PhaseDiagram
@@ -124,21 +151,35 @@ def hulls(compounds: list[tuple[str, Any, float, str | None]], source: str | Non
             pd = PhaseDiagram(entries)
         stable = {id(e) for e in pd.stable_entries}
         rows = []
-        for entry, (formula, comp, energy, mpid) in zip(entries[len(elements):], members, strict=True):
+        for entry, (formula, comp, energy, mpid) in zip(entries[len(elements) :], members, strict=True):
             decomp, e_hull = pd.get_decomp_and_e_above_hull(entry, allow_negative=True)
-            row: dict[str, Any] = {"formula": formula, "formation_enthalpy": energy / comp.num_atoms,
-                                   "e_above_hull": max(0.0, float(e_hull)), "stable": id(entry) in stable}
+            row: dict[str, Any] = {
+                "formula": formula,
+                "formation_enthalpy": energy / comp.num_atoms,
+                "e_above_hull": max(0.0, float(e_hull)),
+                "stable": id(entry) in stable,
+            }
             if mpid:
                 row["mpid"] = str(mpid)
             if not row["stable"]:
                 row["decomposes_to"] = sorted(d.name for d in decomp)
             rows.append(row)
         yield PhaseDiagramIn(
-            chemical_system="-".join(elements), diagram_type=DIAGRAM_TYPE, t_min_K=ROOM_TEMPERATURE_K,
-            t_max_K=ROOM_TEMPERATURE_K, source=source,
-            data={"energy": "formation_enthalpy", "unit": "eV/atom", "temperature_K": ROOM_TEMPERATURE_K,
-                  "elements": elements, "stable": [e.name for e in entries if id(e) in stable], "entries": rows},
-            reference=WANG2021)
+            chemical_system="-".join(elements),
+            diagram_type=DIAGRAM_TYPE,
+            t_min_K=ROOM_TEMPERATURE_K,
+            t_max_K=ROOM_TEMPERATURE_K,
+            source=source,
+            data={
+                "energy": "formation_enthalpy",
+                "unit": "eV/atom",
+                "temperature_K": ROOM_TEMPERATURE_K,
+                "elements": elements,
+                "stable": [e.name for e in entries if id(e) in stable],
+                "entries": rows,
+            },
+            reference=WANG2021,
+        )
 
 
 PRESET = Preset(
@@ -147,7 +188,7 @@ PRESET = Preset(
     dataset=DATASET,
     data_dir="formation_enthalpies",
     default_file="exp_compounds.json.gz",
-    expects="a JSON list of {\"formula\", \"exp energy\" (eV per formula unit), \"uncertainty\", \"mpid\"} "
+    expects='a JSON list of {"formula", "exp energy" (eV per formula unit), "uncertainty", "mpid"} '
     "(pymatgen's exp_compounds.json.gz layout)",
     reader=read_formation_enthalpies,
 )

@@ -17,8 +17,13 @@ from matinfo.errors import ImportDataError
 from matinfo.io.presets._base import Preset, require_columns, temperature
 from matinfo.io.tabular import iter_rows, parse_cell
 
-JANAF = ReferenceIn(authors="M. W. Chase, Jr.", title="NIST-JANAF Thermochemical Tables, Fourth Edition",
-                    journal="J. Phys. Chem. Ref. Data, Monograph 9", year=1998, url="https://janaf.nist.gov/")
+JANAF = ReferenceIn(
+    authors="M. W. Chase, Jr.",
+    title="NIST-JANAF Thermochemical Tables, Fourth Edition",
+    journal="J. Phys. Chem. Ref. Data, Monograph 9",
+    year=1998,
+    url="https://janaf.nist.gov/",
+)
 LONG = ("formula", "T_K", "dGf_eV_per_formula_unit")
 SHORT = ("formula", "dGf_300K_eV_per_formula_unit")
 
@@ -44,21 +49,41 @@ def read_janaf(path: Path, source: str) -> Iterator[MaterialIn]:
     for line, row in iter_rows(path, source=source):
         formula = row["formula"].strip()
         if not formula:
-            raise ImportDataError("empty formula", source=source, line=line, field="formula", value=row["formula"],
-                                  hint="fill the cell or remove the row")
+            raise ImportDataError(
+                "empty formula",
+                source=source,
+                line=line,
+                field="formula",
+                value=row["formula"],
+                hint="fill the cell or remove the row",
+            )
         t = parse_cell(row["T_K"]) if long else 300.0
         if not isinstance(t, float):
-            raise ImportDataError("temperature is not a number", source=source, line=line, field="T_K",
-                                  value=row["T_K"], hint="write the temperature in kelvin")
+            raise ImportDataError(
+                "temperature is not a number",
+                source=source,
+                line=line,
+                field="T_K",
+                value=row["T_K"],
+                hint="write the temperature in kelvin",
+            )
         value = parse_cell(row[value_col])
         first.setdefault(formula, line)
         props = groups.setdefault(formula, [])
         if value is not None:
-            props.append(PropertyIn("gibbs_formation_energy", value, "eV/fu",
-                                    conditions={"temperature": temperature(t)}, location=f"{source}:{line}"))
+            props.append(
+                PropertyIn(
+                    "gibbs_formation_energy",
+                    value,
+                    "eV/fu",
+                    conditions={"temperature": temperature(t)},
+                    location=f"{source}:{line}",
+                )
+            )
     for formula, props in groups.items():
-        yield MaterialIn(formula=formula, reference=JANAF, properties=tuple(props),
-                         location=f"{source}:{first[formula]}")
+        yield MaterialIn(
+            formula=formula, reference=JANAF, properties=tuple(props), location=f"{source}:{first[formula]}"
+        )
 
 
 PRESET = Preset(

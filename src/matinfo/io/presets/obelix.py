@@ -37,8 +37,8 @@ DATASET = DatasetIn(
     description="OBELiX training split: 478 Li-ion solid electrolytes with experimental room-temperature ionic "
     "conductivity, space group, family, measurement DOI and 254 CIFs (positions with small random noise).",
     license="CC-BY-4.0",
-    citation="F. Therrien et al., \"OBELiX: A Curated Dataset of Crystal Structures and Experimentally Measured "
-    "Ionic Conductivities for Lithium Solid-State Electrolytes\", arXiv:2502.14234 (2025); built from "
+    citation='F. Therrien et al., "OBELiX: A Curated Dataset of Crystal Structures and Experimentally Measured '
+    'Ionic Conductivities for Lithium Solid-State Electrolytes", arXiv:2502.14234 (2025); built from '
     "A. J. Hargreaves et al., npj Comput. Mater. 9, 9 (2023) and F. A. L. Laskowski et al., Energy Environ. Sci. "
     "16, 1264 (2023).",
     url="https://github.com/NRC-Mila/OBELiX",
@@ -66,8 +66,11 @@ def _conductivities(row: dict[str, str], loc: str) -> list[PropertyIn]:
 
     out = []
     if headline is not None:
-        kind = "total" if total is not None and _same(total, headline) else (
-            "bulk" if bulk is not None and _same(bulk, headline) else None)
+        kind = (
+            "total"
+            if total is not None and _same(total, headline)
+            else ("bulk" if bulk is not None and _same(bulk, headline) else None)
+        )
         out.append(prop(headline, kind))
     for kind, value in (("total", total), ("bulk", bulk)):
         if value is not None and (headline is None or not _same(value, headline)):
@@ -83,8 +86,14 @@ def read_obelix(path: Path, source: str) -> Iterator[MaterialIn]:
         loc = f"{source}:{line}"
         formula = row["Reduced Composition"].strip()
         if not formula:
-            raise ImportDataError("empty formula", source=source, line=line, field="Reduced Composition",
-                                  value=row["Reduced Composition"], hint="fill the cell or remove the row")
+            raise ImportDataError(
+                "empty formula",
+                source=source,
+                line=line,
+                field="Reduced Composition",
+                value=row["Reduced Composition"],
+                hint="fill the cell or remove the row",
+            )
         sg = parse_cell(row.get("Space group #"))
         space_group: int | str | None = int(sg) if isinstance(sg, float) and sg.is_integer() else None
         if space_group is None and "Space group" in header:
@@ -97,12 +106,20 @@ def read_obelix(path: Path, source: str) -> Iterator[MaterialIn]:
         cif = cif_dir / f"{ident}.cif"
         if ident and cif.is_file():
             structure = StructureIn(cif=cif.read_text(encoding="utf-8", errors="replace"), source=cif.name)
-        ext = tuple((name, as_id(row[col])) for name, col in _EXTERNAL if parse_cell(row.get(col)) is not None)
+        ext = tuple(
+            (name, as_id(row[col])) for name, col in _EXTERNAL if parse_cell(row.get(col)) is not None
+        )
         family = parse_cell(row.get("Family"))
         yield MaterialIn(
-            formula=formula, name=None if family is None else str(family), structure=structure,
-            space_group=space_group, reference=ref, properties=tuple(_conductivities(row, loc)),
-            external_ids=ext, location=loc)
+            formula=formula,
+            name=None if family is None else str(family),
+            structure=structure,
+            space_group=space_group,
+            reference=ref,
+            properties=tuple(_conductivities(row, loc)),
+            external_ids=ext,
+            location=loc,
+        )
 
 
 PRESET = Preset(

@@ -50,8 +50,8 @@ SYSTEME = DatasetIn(
     "temperature, sigma, Seebeck, PF, zT, kappa, kappa_l, kappa_e; merged from new extractions, extended MRL and "
     "ESTM), grouped here into one material per composition and paper.",
     license="MIT",
-    citation="L. Z. Tang, L. Purdy, T. Mohanty, L. W. T. Ng, T. D. Sparks, \"Systematically Verified "
-    "Experimental Thermoelectric Dataset For Data-driven Approaches\", Integr. Mater. Manuf. Innov. (2026), "
+    citation='L. Z. Tang, L. Purdy, T. Mohanty, L. W. T. Ng, T. D. Sparks, "Systematically Verified '
+    'Experimental Thermoelectric Dataset For Data-driven Approaches", Integr. Mater. Manuf. Innov. (2026), '
     "doi:10.1007/s40192-026-00446-5 (preprint ChemRxiv 2025, doi:10.26434/chemrxiv-2025-4gxmc).",
     url="https://github.com/tankylz/sysTEm_dataset",
 )
@@ -60,8 +60,8 @@ ESTM = DatasetIn(
     description="ESTM: experimentally synthesized thermoelectric materials (5,205 rows: formula, temperature, "
     "Seebeck, sigma (S/m), kappa, PF (W/m/K^2), zT, DOI), grouped into one material per formula and paper.",
     license="CC-BY-4.0",
-    citation="G. S. Na, H. Chang, \"A public database of thermoelectric materials and system-identified material "
-    "representation for data-driven discovery\", npj Comput. Mater. 8, 214 (2022), doi:10.1038/s41524-022-00897-2 "
+    citation='G. S. Na, H. Chang, "A public database of thermoelectric materials and system-identified material '
+    'representation for data-driven discovery", npj Comput. Mater. 8, 214 (2022), doi:10.1038/s41524-022-00897-2 '
     "(ESTM, as distributed in the sysTEm repository).",
     url="https://github.com/tankylz/sysTEm_dataset",
 )
@@ -71,7 +71,9 @@ def _norm(name: str) -> str:
     return unicodedata.normalize("NFKC", name).strip().lower()
 
 
-def _columns(header: list[str], wanted: dict[str, tuple[str, str | None]]) -> list[tuple[str, str, str | None]]:
+def _columns(
+    header: list[str], wanted: dict[str, tuple[str, str | None]]
+) -> list[tuple[str, str, str | None]]:
     """Match property columns tolerantly (µ vs μ, case); returns (header column, quantity, unit)."""
     by_norm = {_norm(h): h for h in header}
     return [(by_norm[_norm(c)], q, u) for c, (q, u) in wanted.items() if _norm(c) in by_norm]
@@ -88,13 +90,21 @@ def _parses(formula: str) -> bool:
     return True
 
 
-def _group(path: Path, source: str, key_cols: tuple[str, str]) -> dict[tuple[str, str], list[tuple[int, dict]]]:
+def _group(
+    path: Path, source: str, key_cols: tuple[str, str]
+) -> dict[tuple[str, str], list[tuple[int, dict]]]:
     groups: dict[tuple[str, str], list[tuple[int, dict]]] = {}
     for line, row in iter_rows(path, source=source):
         formula, paper = (row[c].strip() for c in key_cols)
         if not formula:
-            raise ImportDataError("empty formula", source=source, line=line, field=key_cols[0], value=row[key_cols[0]],
-                                  hint="fill the cell or remove the row")
+            raise ImportDataError(
+                "empty formula",
+                source=source,
+                line=line,
+                field=key_cols[0],
+                value=row[key_cols[0]],
+                hint="fill the cell or remove the row",
+            )
         groups.setdefault((formula, paper), []).append((line, row))
     return groups
 
@@ -104,32 +114,53 @@ def _properties(rows: list[tuple[int, dict]], t_col: str, cols, source: str) -> 
     for line, row in rows:
         t = parse_cell(row[t_col])
         if not isinstance(t, float):
-            raise ImportDataError("temperature is not a number", source=source, line=line, field=t_col,
-                                  value=row[t_col], hint="write the temperature in kelvin as a number")
+            raise ImportDataError(
+                "temperature is not a number",
+                source=source,
+                line=line,
+                field=t_col,
+                value=row[t_col],
+                hint="write the temperature in kelvin as a number",
+            )
         for col, quantity, unit in cols:
             value = parse_cell(row[col])
             if value is not None:
-                out.append(PropertyIn(quantity, value, unit, conditions={"temperature": temperature(t)},
-                                      location=f"{source}:{line}"))
+                out.append(
+                    PropertyIn(
+                        quantity,
+                        value,
+                        unit,
+                        conditions={"temperature": temperature(t)},
+                        location=f"{source}:{line}",
+                    )
+                )
     return tuple(out)
 
 
 def read_systeme(path: Path, source: str) -> Iterator[MaterialIn]:
     """Stream sysTEm (``sysTEm_dataset.csv`` layout): one record per (Pretty Formula, Source Paper)."""
-    header = require_columns(path, ("Pretty Formula", "Source Paper", "Temperature (K)"), "thermoelectrics-systeme")
+    header = require_columns(
+        path, ("Pretty Formula", "Source Paper", "Temperature (K)"), "thermoelectrics-systeme"
+    )
     cols = _columns(header, SYSTEME_PROPERTIES)
     for (pretty, paper), rows in _group(path, source, ("Pretty Formula", "Source Paper")).items():
         first = rows[0][1]
         pmg = (first.get("Pymatgen Composition") or "").strip()
-        stoichiometric = (first.get("Type of Formula") or "Stoichiometric").strip().lower().startswith("stoich")
+        stoichiometric = (
+            (first.get("Type of Formula") or "Stoichiometric").strip().lower().startswith("stoich")
+        )
         formula, name = pretty, None
         if pmg and not (stoichiometric and _parses(pretty)):
             formula, name = pmg, pretty
         year = parse_cell(first.get("Year"))
         extra = {"year": int(year)} if isinstance(year, float) and year.is_integer() else {}
-        yield MaterialIn(formula=formula, name=name, reference=reference_from_source(paper, **extra),
-                         properties=_properties(rows, "Temperature (K)", cols, source),
-                         location=f"{source}:{rows[0][0]}")
+        yield MaterialIn(
+            formula=formula,
+            name=name,
+            reference=reference_from_source(paper, **extra),
+            properties=_properties(rows, "Temperature (K)", cols, source),
+            location=f"{source}:{rows[0][0]}",
+        )
 
 
 def read_estm(path: Path, source: str) -> Iterator[MaterialIn]:
@@ -138,8 +169,12 @@ def read_estm(path: Path, source: str) -> Iterator[MaterialIn]:
     cols = _columns(header, ESTM_PROPERTIES)
     for (formula, paper), rows in _group(path, source, ("Formula", "reference")).items():
         ref: ReferenceIn | None = reference_from_source(paper)
-        yield MaterialIn(formula=formula, reference=ref, properties=_properties(rows, "temperature(K)", cols, source),
-                         location=f"{source}:{rows[0][0]}")
+        yield MaterialIn(
+            formula=formula,
+            reference=ref,
+            properties=_properties(rows, "temperature(K)", cols, source),
+            location=f"{source}:{rows[0][0]}",
+        )
 
 
 SYSTEME_PRESET = Preset(

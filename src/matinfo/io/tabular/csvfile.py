@@ -38,7 +38,11 @@ def _display_name(path: Any) -> str:
 
 
 def iter_rows(
-    path: str | Path | IO[str], *, delimiter: str = ",", encoding: str = "utf-8-sig", source: str | None = None,
+    path: str | Path | IO[str],
+    *,
+    delimiter: str = ",",
+    encoding: str = "utf-8-sig",
+    source: str | None = None,
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """Stream a CSV (or ``.csv.gz``) file as ``(line, {column: cell})``.
 
@@ -60,18 +64,28 @@ def iter_rows(
             handle.close()
 
 
-def _rows(reader: Any, header: list[str], src: str, delimiter: str,
-          ) -> Iterator[tuple[int, dict[str, str] | ImportDataError]]:
+def _rows(
+    reader: Any,
+    header: list[str],
+    src: str,
+    delimiter: str,
+) -> Iterator[tuple[int, dict[str, str] | ImportDataError]]:
     width, start = len(header), reader.line_num + 1
     for cells in _cells(reader, src):
         line, start = start, reader.line_num + 1
         if not cells or (len(cells) == 1 and not cells[0].strip()):
             continue
         if len(cells) > width:
-            yield line, ImportDataError(
-                f"row has {len(cells)} cells but the header has {width}", source=src, line=line,
-                value=delimiter.join(cells[width:])[:80],
-                hint="quote cells that contain the delimiter, or check the delimiter ([csv] delimiter)")
+            yield (
+                line,
+                ImportDataError(
+                    f"row has {len(cells)} cells but the header has {width}",
+                    source=src,
+                    line=line,
+                    value=delimiter.join(cells[width:])[:80],
+                    hint="quote cells that contain the delimiter, or check the delimiter ([csv] delimiter)",
+                ),
+            )
             continue
         yield line, dict(zip(header, cells + [""] * (width - len(cells)), strict=True))
 
@@ -92,16 +106,21 @@ def _cells(reader: Any, src: str) -> Iterator[list[str]]:
         except StopIteration:
             return
         except (csv.Error, UnicodeDecodeError, OSError, EOFError) as exc:
-            raise ImportDataError(f"cannot read the CSV ({exc})", source=src, line=reader.line_num + 1,
-                                  hint="check the encoding ([csv] encoding) and the quoting") from None
+            raise ImportDataError(
+                f"cannot read the CSV ({exc})",
+                source=src,
+                line=reader.line_num + 1,
+                hint="check the encoding ([csv] encoding) and the quoting",
+            ) from None
 
 
 def _header(reader: Any, src: str) -> list[str]:
     for cells in _cells(reader, src):
         if any(c.strip() for c in cells):
             return [c.strip() for c in cells]
-    raise ImportDataError("the file is empty (no header row)", source=src, line=1,
-                          hint="the first line must name the columns")
+    raise ImportDataError(
+        "the file is empty (no header row)", source=src, line=1, hint="the first line must name the columns"
+    )
 
 
 def read_header(path: str | Path, *, delimiter: str = ",", encoding: str = "utf-8-sig") -> list[str]:

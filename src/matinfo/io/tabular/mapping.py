@@ -132,13 +132,17 @@ def load_mapping(path: str | Path) -> Mapping:
     except FileNotFoundError:
         raise MappingError("mapping file not found", source=str(path), hint="check the path") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise MappingError(f"cannot read the mapping file ({exc})", source=str(path),
-                           hint="save it as UTF-8 text") from None
+        raise MappingError(
+            f"cannot read the mapping file ({exc})", source=str(path), hint="save it as UTF-8 text"
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise MappingError(f"not valid TOML: {exc}", source=str(path),
-                           hint="see docs/mappings.md for the format; quote column names with spaces") from None
+        raise MappingError(
+            f"not valid TOML: {exc}",
+            source=str(path),
+            hint="see docs/mappings.md for the format; quote column names with spaces",
+        ) from None
     return _build_mapping(data, str(path))
 
 
@@ -152,7 +156,9 @@ def _closest(word: str, choices: Iterable[str]) -> str:
     return f"did you mean {near[0]!r}?" if near else f"allowed: {', '.join(choices)}"
 
 
-def _check_keys(table: AbcMapping[str, Any], allowed: tuple[str, ...], where: str, source: str | None) -> None:
+def _check_keys(
+    table: AbcMapping[str, Any], allowed: tuple[str, ...], where: str, source: str | None
+) -> None:
     for key in table:
         if key not in allowed:
             raise _err(source, f"{where}.{key}" if where else key, key, "unknown key", _closest(key, allowed))
@@ -169,12 +175,22 @@ def _column(table: AbcMapping[str, Any], key: str, where: str, source: str | Non
     value = table.get(key)
     if value is None:
         if required:
-            raise _err(source, f"{where}.{key}", None, "missing",
-                       f'add {key} = "<column name>" under [{where.split("[")[0]}]')
+            raise _err(
+                source,
+                f"{where}.{key}",
+                None,
+                "missing",
+                f'add {key} = "<column name>" under [{where.split("[")[0]}]',
+            )
         return None
     if not isinstance(value, str) or not value.strip():
-        raise _err(source, f"{where}.{key}", value, "must be a column name (non-empty text)",
-                   f'write {key} = "<column name as in the CSV header>"')
+        raise _err(
+            source,
+            f"{where}.{key}",
+            value,
+            "must be a column name (non-empty text)",
+            f'write {key} = "<column name as in the CSV header>"',
+        )
     return value
 
 
@@ -199,12 +215,22 @@ def _condition(name: str, spec: Any, where: str, source: str | None) -> Conditio
     if isinstance(spec, bool) or isinstance(spec, (int, float, str)):
         return ConditionMapping(name, value=spec)
     if not isinstance(spec, AbcMapping):
-        raise _err(source, key, spec, "must be a constant or a table",
-                   f'write {name} = {{ value = 298.15, unit = "K" }} or {name} = {{ column = "T (K)", unit = "K" }}')
+        raise _err(
+            source,
+            key,
+            spec,
+            "must be a constant or a table",
+            f'write {name} = {{ value = 298.15, unit = "K" }} or {name} = {{ column = "T (K)", unit = "K" }}',
+        )
     _check_keys(spec, ("value", "column", "unit"), key, source)
     if ("value" in spec) == ("column" in spec):
-        raise _err(source, key, dict(spec), "needs exactly one of 'value' (a constant) or 'column'",
-                   f'write {name} = {{ value = 298.15, unit = "K" }} or {name} = {{ column = "T (K)", unit = "K" }}')
+        raise _err(
+            source,
+            key,
+            dict(spec),
+            "needs exactly one of 'value' (a constant) or 'column'",
+            f'write {name} = {{ value = 298.15, unit = "K" }} or {name} = {{ column = "T (K)", unit = "K" }}',
+        )
     column = _column(spec, "column", key, source) if "column" in spec else None
     unit = _text(spec, "unit", key, source)
     return ConditionMapping(name, column=column, value=spec.get("value"), unit=unit)
@@ -215,24 +241,47 @@ def _property(block: AbcMapping[str, Any], index: int, source: str | None) -> Pr
     _check_keys(block, _PROPERTY_KEYS, where, source)
     quantity = block.get("quantity")
     if not isinstance(quantity, str) or not quantity.strip():
-        raise _err(source, f"{where}.quantity", quantity, "missing or not text",
-                   'name the quantity, e.g. quantity = "ionic_conductivity"')
+        raise _err(
+            source,
+            f"{where}.quantity",
+            quantity,
+            "missing or not text",
+            'name the quantity, e.g. quantity = "ionic_conductivity"',
+        )
     value = _column(block, "value", where, source, required=True)
     unit = _text(block, "unit", where, source)
     unit_column = _column(block, "unit_column", where, source)
     if unit is not None and unit_column is not None:
-        raise _err(source, f"{where}.unit_column", unit_column, "give either 'unit' or 'unit_column', not both",
-                   "use unit for one fixed unit, unit_column when each row names its unit")
+        raise _err(
+            source,
+            f"{where}.unit_column",
+            unit_column,
+            "give either 'unit' or 'unit_column', not both",
+            "use unit for one fixed unit, unit_column when each row names its unit",
+        )
     method = block.get("method", "experiment")
     if method not in METHODS:
         raise _err(source, f"{where}.method", method, "unknown method", _closest(str(method), METHODS))
     conds = block.get("conditions", {})
     if not isinstance(conds, AbcMapping):
-        raise _err(source, f"{where}.conditions", conds, "must be a table",
-                   f"write a [{where.split('[')[0]}.conditions] section after the [[property]] block")
+        raise _err(
+            source,
+            f"{where}.conditions",
+            conds,
+            "must be a table",
+            f"write a [{where.split('[')[0]}.conditions] section after the [[property]] block",
+        )
     conditions = tuple(_condition(name, spec, where, source) for name, spec in conds.items())
-    return PropertyMapping(quantity.strip(), value, unit, unit_column, _column(block, "uncertainty", where, source),
-                           method, conditions, where)
+    return PropertyMapping(
+        quantity.strip(),
+        value,
+        unit,
+        unit_column,
+        _column(block, "uncertainty", where, source),
+        method,
+        conditions,
+        where,
+    )
 
 
 def _build_mapping(data: AbcMapping[str, Any], source: str | None) -> Mapping:
@@ -240,8 +289,13 @@ def _build_mapping(data: AbcMapping[str, Any], source: str | None) -> Mapping:
     material = _table(data, "material", source)
     _check_keys(material, _MATERIAL_KEYS, "material", source)
     if "formula" not in material:
-        raise _err(source, "material.formula", None, "missing: every mapping needs the formula column",
-                   'add [material] with formula = "<column with the formula>"')
+        raise _err(
+            source,
+            "material.formula",
+            None,
+            "missing: every mapping needs the formula column",
+            'add [material] with formula = "<column with the formula>"',
+        )
     cols = {k: _column(material, k, "material", source, required=(k == "formula")) for k in _MATERIAL_KEYS}
 
     ref_table = _table(data, "reference", source)
@@ -252,8 +306,13 @@ def _build_mapping(data: AbcMapping[str, Any], source: str | None) -> Mapping:
         if isinstance(spec, AbcMapping):
             _check_keys(spec, ("value",), f"reference.{key}", source)
             if "value" not in spec:
-                raise _err(source, f"reference.{key}", dict(spec), "a table here needs 'value'",
-                           f'write {key} = {{ value = "..." }} for a constant, or {key} = "<column>"')
+                raise _err(
+                    source,
+                    f"reference.{key}",
+                    dict(spec),
+                    "a table here needs 'value'",
+                    f'write {key} = {{ value = "..." }} for a constant, or {key} = "<column>"',
+                )
             constants[key] = spec["value"]
         else:
             reference[key] = _column(ref_table, key, "reference", source)
@@ -265,16 +324,29 @@ def _build_mapping(data: AbcMapping[str, Any], source: str | None) -> Mapping:
         _check_keys(block, ("source", "column"), where, source)
         src = block.get("source")
         if not isinstance(src, str) or not src.strip():
-            raise _err(source, f"{where}.source", src, "missing or not text", 'name the ID source, e.g. source = "icsd"')
-        ext.append(ExternalIdMapping(src.strip(), _column(block, "column", where, source, required=True), where))
+            raise _err(
+                source,
+                f"{where}.source",
+                src,
+                "missing or not text",
+                'name the ID source, e.g. source = "icsd"',
+            )
+        ext.append(
+            ExternalIdMapping(src.strip(), _column(block, "column", where, source, required=True), where)
+        )
 
     dataset = None
     if "dataset" in data:
         ds = _table(data, "dataset", source)
         _check_keys(ds, _DATASET_KEYS, "dataset", source)
         if not isinstance(ds.get("name"), str) or not ds["name"].strip():
-            raise _err(source, "dataset.name", ds.get("name"), "missing or not text",
-                       'give the data set a name: [dataset] name = "my-data"')
+            raise _err(
+                source,
+                "dataset.name",
+                ds.get("name"),
+                "missing or not text",
+                'give the data set a name: [dataset] name = "my-data"',
+            )
         for k in _DATASET_KEYS:
             _text(ds, k, "dataset", source)
         dataset = DatasetIn(**{k: ds[k] for k in _DATASET_KEYS if k in ds})
@@ -283,20 +355,41 @@ def _build_mapping(data: AbcMapping[str, Any], source: str | None) -> Mapping:
     _check_keys(opts, _CSV_KEYS, "csv", source)
     delimiter = opts.get("delimiter", ",")
     if not isinstance(delimiter, str) or len(delimiter) != 1:
-        raise _err(source, "csv.delimiter", delimiter, "must be one character", 'e.g. delimiter = ";" or "\\t"')
+        raise _err(
+            source, "csv.delimiter", delimiter, "must be one character", 'e.g. delimiter = ";" or "\\t"'
+        )
     encoding = opts.get("encoding", "utf-8-sig")
     try:
         codecs.lookup(str(encoding))
     except LookupError:
-        raise _err(source, "csv.encoding", encoding, "unknown text encoding",
-                   'use e.g. "utf-8", "latin-1" or "cp1252"') from None
+        raise _err(
+            source,
+            "csv.encoding",
+            encoding,
+            "unknown text encoding",
+            'use e.g. "utf-8", "latin-1" or "cp1252"',
+        ) from None
     if str(encoding).lower().replace("_", "-") in ("utf-8", "utf8"):
         encoding = "utf-8-sig"  # same, but drops a byte-order mark
     na_values = opts.get("na_values", list(NA_VALUES))
     if not isinstance(na_values, list) or not all(isinstance(v, str) for v in na_values):
-        raise _err(source, "csv.na_values", na_values, "must be a list of texts", 'e.g. na_values = ["", "NA", "-"]')
+        raise _err(
+            source, "csv.na_values", na_values, "must be a list of texts", 'e.g. na_values = ["", "NA", "-"]'
+        )
 
-    return Mapping(formula=cols["formula"], name=cols["name"], space_group=cols["space_group"],
-                   prototype=cols["prototype"], cif=cols["cif"], reference=reference, reference_constants=constants,
-                   properties=properties, external_ids=tuple(ext), dataset=dataset, delimiter=delimiter,
-                   encoding=encoding, na_values=tuple(na_values), source=source)
+    return Mapping(
+        formula=cols["formula"],
+        name=cols["name"],
+        space_group=cols["space_group"],
+        prototype=cols["prototype"],
+        cif=cols["cif"],
+        reference=reference,
+        reference_constants=constants,
+        properties=properties,
+        external_ids=tuple(ext),
+        dataset=dataset,
+        delimiter=delimiter,
+        encoding=encoding,
+        na_values=tuple(na_values),
+        source=source,
+    )

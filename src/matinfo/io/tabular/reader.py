@@ -30,10 +30,14 @@ def _check_columns(mapping: Mapping, header: list[str], csv_name: str) -> None:
         return
     key, col = missing[0]
     near = difflib.get_close_matches(col, header, n=1, cutoff=0.4)
-    hint = (f"did you mean {near[0]!r}? " if near else "") + f"the header of {csv_name} has: {', '.join(header)}"
+    hint = (
+        f"did you mean {near[0]!r}? " if near else ""
+    ) + f"the header of {csv_name} has: {', '.join(header)}"
     if len(missing) > 1:
         hint += f" (also missing: {', '.join(repr(c) for _, c in missing[1:])})"
-    raise MappingError(f"column not found in {csv_name}", source=mapping.source, field=key, value=col, hint=hint)
+    raise MappingError(
+        f"column not found in {csv_name}", source=mapping.source, field=key, value=col, hint=hint
+    )
 
 
 def read_table(
@@ -88,17 +92,28 @@ def _record(m: Mapping, row: dict[str, str], line: int, src: str, base: Path) ->
 
     formula = row[m.formula].strip()
     if formula in m.na_values or not formula:
-        raise ImportDataError("empty formula", source=src, line=line, field=m.formula, value=row[m.formula],
-                              hint="every row needs a formula; remove the row or fill the cell")
+        raise ImportDataError(
+            "empty formula",
+            source=src,
+            line=line,
+            field=m.formula,
+            value=row[m.formula],
+            hint="every row needs a formula; remove the row or fill the cell",
+        )
 
     name = cell(m.name)
     prototype = cell(m.prototype)
     sg = cell(m.space_group)
     if isinstance(sg, float):
         if not sg.is_integer() or not 1 <= sg <= 230:
-            raise ImportDataError("space group number must be an integer 1-230", source=src, line=line,
-                                  field=m.space_group, value=row[m.space_group],
-                                  hint="give the number (1-230) or the Hermann-Mauguin symbol")
+            raise ImportDataError(
+                "space group number must be an integer 1-230",
+                source=src,
+                line=line,
+                field=m.space_group,
+                value=row[m.space_group],
+                hint="give the number (1-230) or the Hermann-Mauguin symbol",
+            )
         sg = int(sg)
     elif sg is not None:
         sg = str(sg)
@@ -107,19 +122,33 @@ def _record(m: Mapping, row: dict[str, str], line: int, src: str, base: Path) ->
     if m.cif and (rel := row[m.cif].strip()) and rel not in m.na_values:
         cif_path = base / rel
         try:
-            structure = StructureIn(cif=cif_path.read_text(encoding="utf-8-sig", errors="replace"), source=rel)
+            structure = StructureIn(
+                cif=cif_path.read_text(encoding="utf-8-sig", errors="replace"), source=rel
+            )
         except OSError as exc:
-            raise ImportDataError(f"cannot read the CIF file ({exc.strerror or exc})", source=src, line=line,
-                                  field=m.cif, value=rel,
-                                  hint=f"CIF paths are relative to the CSV's folder ({base})") from None
+            raise ImportDataError(
+                f"cannot read the CIF file ({exc.strerror or exc})",
+                source=src,
+                line=line,
+                field=m.cif,
+                value=rel,
+                hint=f"CIF paths are relative to the CSV's folder ({base})",
+            ) from None
 
     reference = _reference(m, row, line, src)
     props = tuple(p for pm in m.properties if (p := _prop(pm, row, line, src, m.na_values)) is not None)
     ext = tuple((e.source, as_id(row[e.column])) for e in m.external_ids if cell(e.column) is not None)
-    return MaterialIn(formula=formula, name=None if name is None else row[m.name].strip(), structure=structure,
-                      space_group=sg, prototype=None if prototype is None else row[m.prototype].strip(),
-                      reference=reference,
-                      properties=props, external_ids=ext, location=loc)
+    return MaterialIn(
+        formula=formula,
+        name=None if name is None else row[m.name].strip(),
+        structure=structure,
+        space_group=sg,
+        prototype=None if prototype is None else row[m.prototype].strip(),
+        reference=reference,
+        properties=props,
+        external_ids=ext,
+        location=loc,
+    )
 
 
 def _reference(m: Mapping, row: dict[str, str], line: int, src: str) -> ReferenceIn | None:
@@ -133,16 +162,23 @@ def _reference(m: Mapping, row: dict[str, str], line: int, src: str) -> Referenc
         try:
             fields["year"] = int(float(year))
         except ValueError:
-            raise ImportDataError("year is not a number", source=src, line=line,
-                                  field=m.reference.get("year", "reference.year"), value=year,
-                                  hint="write the year as digits, e.g. 2019") from None
+            raise ImportDataError(
+                "year is not a number",
+                source=src,
+                line=line,
+                field=m.reference.get("year", "reference.year"),
+                value=year,
+                hint="write the year as digits, e.g. 2019",
+            ) from None
     for key in ("volume", "pages"):
         if key in fields:
             fields[key] = as_id(fields[key])
     return ReferenceIn(**fields) if fields else None
 
 
-def _prop(pm: PropertyMapping, row: dict[str, str], line: int, src: str, na: tuple[str, ...]) -> PropertyIn | None:
+def _prop(
+    pm: PropertyMapping, row: dict[str, str], line: int, src: str, na: tuple[str, ...]
+) -> PropertyIn | None:
     value = parse_cell(row[pm.value], na)
     if value is None:
         return None
@@ -154,9 +190,14 @@ def _prop(pm: PropertyMapping, row: dict[str, str], line: int, src: str, na: tup
         raw = parse_cell(row[pm.uncertainty], na)
         if raw is not None:
             if not isinstance(raw, float) or isinstance(raw, bool) or math.isnan(raw) or raw < 0:
-                raise ImportDataError("uncertainty is not a non-negative number", source=src, line=line,
-                                      field=pm.uncertainty, value=row[pm.uncertainty],
-                                      hint="write a plain number in the value's unit, or leave the cell empty")
+                raise ImportDataError(
+                    "uncertainty is not a non-negative number",
+                    source=src,
+                    line=line,
+                    field=pm.uncertainty,
+                    value=row[pm.uncertainty],
+                    hint="write a plain number in the value's unit, or leave the cell empty",
+                )
             uncertainty = raw
     conditions: dict[str, Any] = {}
     for c in pm.conditions:
@@ -164,5 +205,12 @@ def _prop(pm: PropertyMapping, row: dict[str, str], line: int, src: str, na: tup
         if v is None:
             continue
         conditions[c.name] = (v, c.unit) if c.unit and not isinstance(v, bool) else v
-    return PropertyIn(quantity=pm.quantity, value=value, unit=unit, uncertainty=uncertainty, conditions=conditions,
-                      method=pm.method, location=f"{src}:{line}")
+    return PropertyIn(
+        quantity=pm.quantity,
+        value=value,
+        unit=unit,
+        uncertainty=uncertainty,
+        conditions=conditions,
+        method=pm.method,
+        location=f"{src}:{line}",
+    )

@@ -10,7 +10,9 @@ if connection is None:  # `alembic` command line with sqlalchemy.url in a config
     from sqlalchemy import engine_from_config, pool
 
     connectable = engine_from_config(
-        context.config.get_section(context.config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool
+        context.config.get_section(context.config.config_ini_section, {}),
+        prefix="sqlalchemy.",
+        poolclass=pool.NullPool,
     )
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)

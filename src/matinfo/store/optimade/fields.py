@@ -42,16 +42,22 @@ def _reduced(value: str, prop: Prop) -> str:
     try:
         return reduced_formula(value)
     except (MatinfoError, ValueError) as e:
-        raise fail(f"not a chemical formula ({getattr(e, 'problem', e)})", prop, show(value),
-                   hint='write e.g. "FeLiO4P" or "LiFePO4"') from None
+        raise fail(
+            f"not a chemical formula ({getattr(e, 'problem', e)})",
+            prop,
+            show(value),
+            hint='write e.g. "FeLiO4P" or "LiFePO4"',
+        ) from None
 
 
 _ANON_PART = re.compile(r"([A-Z][a-z]*)(\d+(?:\.\d+)?)?")
 
 
 #: Distinct elements (all with an electronegativity) to stand for the letters of an anonymous formula.
-_DUMMY_ELEMENTS = ("Li Be B C N O F Na Mg Al Si P S Cl K Ca Sc Ti V Cr Mn Fe Co Ni Cu Zn Ga Ge As Se Br Rb "
-                   "Sr Y Zr Nb Mo Ru Rh Pd Ag Cd In Sn Sb Te I Cs Ba La").split()
+_DUMMY_ELEMENTS = (
+    "Li Be B C N O F Na Mg Al Si P S Cl K Ca Sc Ti V Cr Mn Fe Co Ni Cu Zn Ga Ge As Se Br Rb "
+    "Sr Y Zr Nb Mo Ru Rh Pd Ag Cd In Sn Sb Te I Cs Ba La"
+).split()
 
 
 def _anonymous(value: str, prop: Prop) -> str:
@@ -63,7 +69,7 @@ def _anonymous(value: str, prop: Prop) -> str:
     if len(counts) > len(_DUMMY_ELEMENTS):
         raise fail("anonymous formula with too many elements", prop, show(value))
     # the anonymous formula depends on the counts only: give them any distinct elements
-    dummy = dict(zip(_DUMMY_ELEMENTS, counts))
+    dummy = dict(zip(_DUMMY_ELEMENTS, counts, strict=False))  # fewer counts than dummies
     try:
         return anonymous_formula(dummy)
     except (MatinfoError, ValueError) as e:
@@ -123,51 +129,136 @@ P = f"_{PROVIDER_PREFIX}_"
 FIELDS: dict[str, Field] = {
     f.name: f
     for f in (
-        Id(_f("id", "string", "materials.id", 'material ID as a string, e.g. id = "42"'),
-           Material.id, nullable=False),
-        Scalar(_f("last_modified", "timestamp", "materials.created_at",
-                  "when the material was stored (records are not edited in place)"),
-               Material.created_at, nullable=False),
-        ElementList(_f("elements", "list", "material_elements.element",
-                       "element symbols, dopants included"), MaterialElement.element),
-        ElementList(_f("elements_ratios", "list", "material_elements.fraction",
-                       "atomic fraction of each element; unknown for unresolved formulas"),
-                    MaterialElement.fraction),
-        Scalar(_f("nelements", "integer", "materials.nelements", "number of elements"),
-               Material.nelements, nullable=False),
-        Scalar(_f("chemical_formula_descriptive", "string", "materials.formula", "the formula as reported"),
-               Material.formula, nullable=False),
-        Scalar(_f("chemical_formula_reduced", "string", "materials.reduced_formula",
-                  "reduced formula; = accepts the OPTIMADE (FeLiO4P) and the pymatgen (LiFePO4) spelling"),
-               Material.reduced_formula, normalise=_reduced, fuzzy=False),
-        Scalar(_f("chemical_formula_anonymous", "string", "materials.anonymous_formula",
-                  "anonymous formula; = accepts the OPTIMADE (A2B) and the pymatgen (AB2) spelling"),
-               Material.anonymous_formula, normalise=_anonymous, fuzzy=False),
-        Scalar(_f("nsites", "integer", "structures.n_sites", "sites in the cell of any of its structures"),
-               Structure.n_sites, via=_via_structures),
-        Scalar(_f(P + "substance_id", "integer", "materials.substance_id", "ID of the substance (phase)"),
-               Material.substance_id, nullable=False),
-        Scalar(_f(P + "space_group", "integer", "materials.space_group_number",
-                  "space-group number; the substance's (substances.space_group_number) where the material "
-                  "has none"),
-               Material.space_group_number, fallback=(Substance.space_group_number, _via_substance)),
-        Scalar(_f(P + "crystal_system", "string", "substances.crystal_system",
-                  "crystal system of the substance (cubic, ...), case-insensitive"),
-               Substance.crystal_system, via=_via_substance, lower=True),
-        Scalar(_f(P + "prototype", "string", "materials.prototype", "structure prototype label"),
-               Material.prototype),
-        Scalar(_f(P + "chemical_system", "string", "materials.chemical_system",
-                  "elements joined by '-', dopants included; = accepts any element order"),
-               Material.chemical_system, nullable=False, normalise=_system),
-        Scalar(_f(P + "name", "string", "materials.name", "sample label or data-set row ID"),
-               Material.name),
-        Scalar(_f(P + "doi", "string", "refs.doi",
-                  "DOI of a reference of the material, its properties or structures (case-insensitive)"),
-               Reference.doi, via=_via_references, normalise=_doi, lower=True),
-        Scalar(_f(P + "year", "integer", "refs.year", "publication year of one of those references"),
-               Reference.year, via=_via_references),
-        Scalar(_f(P + "dataset", "string", "datasets.name", "name of the data set it was imported from"),
-               Dataset.name, via=_via_dataset),
+        Id(
+            _f("id", "string", "materials.id", 'material ID as a string, e.g. id = "42"'),
+            Material.id,
+            nullable=False,
+        ),
+        Scalar(
+            _f(
+                "last_modified",
+                "timestamp",
+                "materials.created_at",
+                "when the material was stored (records are not edited in place)",
+            ),
+            Material.created_at,
+            nullable=False,
+        ),
+        ElementList(
+            _f("elements", "list", "material_elements.element", "element symbols, dopants included"),
+            MaterialElement.element,
+        ),
+        ElementList(
+            _f(
+                "elements_ratios",
+                "list",
+                "material_elements.fraction",
+                "atomic fraction of each element; unknown for unresolved formulas",
+            ),
+            MaterialElement.fraction,
+        ),
+        Scalar(
+            _f("nelements", "integer", "materials.nelements", "number of elements"),
+            Material.nelements,
+            nullable=False,
+        ),
+        Scalar(
+            _f("chemical_formula_descriptive", "string", "materials.formula", "the formula as reported"),
+            Material.formula,
+            nullable=False,
+        ),
+        Scalar(
+            _f(
+                "chemical_formula_reduced",
+                "string",
+                "materials.reduced_formula",
+                "reduced formula; = accepts the OPTIMADE (FeLiO4P) and the pymatgen (LiFePO4) spelling",
+            ),
+            Material.reduced_formula,
+            normalise=_reduced,
+            fuzzy=False,
+        ),
+        Scalar(
+            _f(
+                "chemical_formula_anonymous",
+                "string",
+                "materials.anonymous_formula",
+                "anonymous formula; = accepts the OPTIMADE (A2B) and the pymatgen (AB2) spelling",
+            ),
+            Material.anonymous_formula,
+            normalise=_anonymous,
+            fuzzy=False,
+        ),
+        Scalar(
+            _f("nsites", "integer", "structures.n_sites", "sites in the cell of any of its structures"),
+            Structure.n_sites,
+            via=_via_structures,
+        ),
+        Scalar(
+            _f(P + "substance_id", "integer", "materials.substance_id", "ID of the substance (phase)"),
+            Material.substance_id,
+            nullable=False,
+        ),
+        Scalar(
+            _f(
+                P + "space_group",
+                "integer",
+                "materials.space_group_number",
+                "space-group number; the substance's (substances.space_group_number) where the material "
+                "has none",
+            ),
+            Material.space_group_number,
+            fallback=(Substance.space_group_number, _via_substance),
+        ),
+        Scalar(
+            _f(
+                P + "crystal_system",
+                "string",
+                "substances.crystal_system",
+                "crystal system of the substance (cubic, ...), case-insensitive",
+            ),
+            Substance.crystal_system,
+            via=_via_substance,
+            lower=True,
+        ),
+        Scalar(
+            _f(P + "prototype", "string", "materials.prototype", "structure prototype label"),
+            Material.prototype,
+        ),
+        Scalar(
+            _f(
+                P + "chemical_system",
+                "string",
+                "materials.chemical_system",
+                "elements joined by '-', dopants included; = accepts any element order",
+            ),
+            Material.chemical_system,
+            nullable=False,
+            normalise=_system,
+        ),
+        Scalar(_f(P + "name", "string", "materials.name", "sample label or data-set row ID"), Material.name),
+        Scalar(
+            _f(
+                P + "doi",
+                "string",
+                "refs.doi",
+                "DOI of a reference of the material, its properties or structures (case-insensitive)",
+            ),
+            Reference.doi,
+            via=_via_references,
+            normalise=_doi,
+            lower=True,
+        ),
+        Scalar(
+            _f(P + "year", "integer", "refs.year", "publication year of one of those references"),
+            Reference.year,
+            via=_via_references,
+        ),
+        Scalar(
+            _f(P + "dataset", "string", "datasets.name", "name of the data set it was imported from"),
+            Dataset.name,
+            via=_via_dataset,
+        ),
     )
 }
 
@@ -176,11 +267,24 @@ OPTIMADE_FIELDS: Mapping[str, OptimadeField] = MappingProxyType({k: f.info for k
 
 #: OPTIMADE ``structures`` fields that exist in the standard but that matinfo cannot search.
 _NOT_SEARCHABLE = {
-    "chemical_formula_hill", "dimension_types", "nperiodic_dimensions", "lattice_vectors",
-    "cartesian_site_positions", "species", "species_at_sites", "assemblies", "structure_features",
-    "immutable_id", "type", "space_group_symmetry_operations_xyz", "space_group_symbol_hall",
-    "space_group_symbol_hermann_mauguin", "space_group_symbol_hermann_mauguin_extended",
-    "space_group_it_number", "site_coordination", "wyckoff_positions",
+    "chemical_formula_hill",
+    "dimension_types",
+    "nperiodic_dimensions",
+    "lattice_vectors",
+    "cartesian_site_positions",
+    "species",
+    "species_at_sites",
+    "assemblies",
+    "structure_features",
+    "immutable_id",
+    "type",
+    "space_group_symmetry_operations_xyz",
+    "space_group_symbol_hall",
+    "space_group_symbol_hermann_mauguin",
+    "space_group_symbol_hermann_mauguin_extended",
+    "space_group_it_number",
+    "site_coordination",
+    "wyckoff_positions",
 }
 
 
@@ -188,16 +292,23 @@ def lookup(prop: Prop) -> Field | None:
     """The field named by ``prop``; ``None`` for another provider's field (unknown by definition)."""
     name = prop.name
     if "." in name:
-        raise fail("nested property names (a.b) and relationships are not supported", prop,
-                   hint="filter on a top-level field, e.g. elements or _matinfo_doi")
+        raise fail(
+            "nested property names (a.b) and relationships are not supported",
+            prop,
+            hint="filter on a top-level field, e.g. elements or _matinfo_doi",
+        )
     if name in FIELDS:
         return FIELDS[name]
     if name.startswith(P):
         return _quantity_field(prop)
     m = re.fullmatch(r"_([a-z0-9]+)_.+", name)
     if m:
-        warnings.warn(f"field {name!r} belongs to provider {m.group(1)!r}, not {PROVIDER_PREFIX!r}: "
-                      "it is treated as unknown (no comparison on it matches)", UserWarning, stacklevel=2)
+        warnings.warn(
+            f"field {name!r} belongs to provider {m.group(1)!r}, not {PROVIDER_PREFIX!r}: "
+            "it is treated as unknown (no comparison on it matches)",
+            UserWarning,
+            stacklevel=2,
+        )
         return None
     close = difflib.get_close_matches(name, list(FIELDS), n=2, cutoff=0.6)
     hint = f"did you mean {' or '.join(map(repr, close))}? " if close else ""
@@ -211,19 +322,22 @@ def lookup(prop: Prop) -> Field | None:
 def _quantity_field(prop: Prop) -> Field:
     from matinfo.core.quantities import find_quantity, list_quantities
 
-    rest = prop.name[len(P):]
+    rest = prop.name[len(P) :]
     q = find_quantity(rest)
     if q is None:
-        names = [n[len(P):] for n in FIELDS if n.startswith(P)] + [q.name for q in list_quantities()]
+        names = [n[len(P) :] for n in FIELDS if n.startswith(P)] + [q.name for q in list_quantities()]
         close = difflib.get_close_matches(rest, names, n=3, cutoff=0.6)
         hint = f"did you mean {' or '.join(repr(P + c) for c in close)}? " if close else ""
         own = ", ".join(n for n in FIELDS if n.startswith(P))
         hint += f"{P} fields: {own}, or {P}<quantity> for a quantity of matinfo.core.quantities"
         raise fail("unknown matinfo field or quantity", prop, hint=hint)
     if q.kind != "property":
-        raise fail(f"{q.name} is a measurement condition, not a property of materials", prop,
-                   hint="OPTIMADE filters search property values; filter conditions with matinfo's own "
-                        "search (Query.conditions)")
+        raise fail(
+            f"{q.name} is a measurement condition, not a property of materials",
+            prop,
+            hint="OPTIMADE filters search property values; filter conditions with matinfo's own "
+            "search (Query.conditions)",
+        )
     unit = f" in {q.canonical_unit}" if q.canonical_unit else ""
     type_: FieldType = "float" if q.dtype == "number" else "boolean" if q.dtype == "bool" else "string"
     info = _f(prop.name, type_, f"properties.value of {q.name}{unit}", q.description)

@@ -20,8 +20,18 @@ from sqlalchemy.sql.elements import ColumnElement
 from matinfo.store.models import Material, MaterialElement, Property
 from matinfo.store.optimade.nodes import FUZZY, OPS, Bool, Leaf, Node, Not, Prop, fail, is_number, show
 
-__all__ = ["PROVIDER_PREFIX", "ElementList", "Field", "FieldType", "Id", "OptimadeField", "QuantityField",
-           "Scalar", "element", "set_leaf"]
+__all__ = [
+    "PROVIDER_PREFIX",
+    "ElementList",
+    "Field",
+    "FieldType",
+    "Id",
+    "OptimadeField",
+    "QuantityField",
+    "Scalar",
+    "element",
+    "set_leaf",
+]
 
 #: Our database-provider prefix: our own fields are ``_matinfo_<name>``.
 PROVIDER_PREFIX = "matinfo"
@@ -88,23 +98,41 @@ class Field:
         return None
 
     def compare(self, op: str, value: Any, prop: Prop) -> Node:
-        raise fail(f"{self.name} is a list and cannot be compared with {op}", prop, show(value),
-                   hint=f'use {self.name} HAS, HAS ALL, HAS ANY, HAS ONLY or LENGTH')
+        raise fail(
+            f"{self.name} is a list and cannot be compared with {op}",
+            prop,
+            show(value),
+            hint=f"use {self.name} HAS, HAS ALL, HAS ANY, HAS ONLY or LENGTH",
+        )
 
     def fuzzy(self, kind: str, value: Any, prop: Prop) -> Node:
-        hint = (f"use {self.name} HAS ..." if self.info.type == "list"
-                else f"compare it with =, !=, <, >, e.g. {self.name} = ...")
-        raise fail(f"{FUZZY[kind]} applies to text fields; {self.name} is of type {self.info.type}", prop,
-                   show(value), hint=hint)
+        hint = (
+            f"use {self.name} HAS ..."
+            if self.info.type == "list"
+            else f"compare it with =, !=, <, >, e.g. {self.name} = ..."
+        )
+        raise fail(
+            f"{FUZZY[kind]} applies to text fields; {self.name} is of type {self.info.type}",
+            prop,
+            show(value),
+            hint=hint,
+        )
 
     def has(self, mode: str, items: list[tuple[str, Any]], prop: Prop) -> Node:
-        raise fail(f"HAS applies to lists; {self.name} is of type {self.info.type}", prop,
-                   hint="HAS, HAS ALL, HAS ANY and HAS ONLY apply to elements and elements_ratios; "
-                        f"compare {self.name} with = instead")
+        raise fail(
+            f"HAS applies to lists; {self.name} is of type {self.info.type}",
+            prop,
+            hint="HAS, HAS ALL, HAS ANY and HAS ONLY apply to elements and elements_ratios; "
+            f"compare {self.name} with = instead",
+        )
 
     def length(self, op: str, n: int, prop: Prop) -> Node:
-        raise fail(f"LENGTH applies to lists; {self.name} is of type {self.info.type}", prop, n,
-                   hint="LENGTH applies to elements and elements_ratios (the same as nelements)")
+        raise fail(
+            f"LENGTH applies to lists; {self.name} is of type {self.info.type}",
+            prop,
+            n,
+            hint="LENGTH applies to elements and elements_ratios (the same as nelements)",
+        )
 
 
 class Scalar(Field):
@@ -117,10 +145,18 @@ class Scalar(Field):
     stored lower-case).
     """
 
-    def __init__(self, info: OptimadeField, column: Any, *, nullable: bool = True, via: Via | None = None,
-                 fallback: tuple[Any, Via] | None = None,
-                 normalise: Callable[[Any, Prop], Any] | None = None,
-                 fuzzy: bool = True, lower: bool = False) -> None:
+    def __init__(
+        self,
+        info: OptimadeField,
+        column: Any,
+        *,
+        nullable: bool = True,
+        via: Via | None = None,
+        fallback: tuple[Any, Via] | None = None,
+        normalise: Callable[[Any, Prop], Any] | None = None,
+        fuzzy: bool = True,
+        lower: bool = False,
+    ) -> None:
         super().__init__(info)
         if via is not None and fallback is not None:
             raise TypeError("a fallback applies to a column of materials, not to one reached through via")
@@ -150,19 +186,31 @@ class Scalar(Field):
         kind = self.info.type
         if kind in ("integer", "float"):
             if not is_number(value):
-                raise fail(f"{self.name} is a number; compare it with a number", prop, show(value),
-                           hint=f"write a number without quotes, e.g. {self.name} {op or '='} 3")
+                raise fail(
+                    f"{self.name} is a number; compare it with a number",
+                    prop,
+                    show(value),
+                    hint=f"write a number without quotes, e.g. {self.name} {op or '='} 3",
+                )
             return value
         if not isinstance(value, str):
             example = '"2024-01-31T00:00:00Z"' if kind == "timestamp" else '"..."'
-            raise fail(f"{self.name} is of type {kind}; compare it with a string", prop, show(value),
-                       hint=f"put the value in double quotes, e.g. {self.name} = {example}")
+            raise fail(
+                f"{self.name} is of type {kind}; compare it with a string",
+                prop,
+                show(value),
+                hint=f"put the value in double quotes, e.g. {self.name} = {example}",
+            )
         if kind == "timestamp":
             return _timestamp(value, prop)
         if op in ("<", "<=", ">", ">="):
-            raise fail(f"ordering comparisons ({op}) on the text field {self.name} are not supported", prop,
-                       show(value), hint="its order would depend on the database collation; use =, != or "
-                                         "CONTAINS / STARTS WITH / ENDS WITH")
+            raise fail(
+                f"ordering comparisons ({op}) on the text field {self.name} are not supported",
+                prop,
+                show(value),
+                hint="its order would depend on the database collation; use =, != or "
+                "CONTAINS / STARTS WITH / ENDS WITH",
+            )
         return value.strip().lower() if self.lower else value
 
     def compare(self, op: str, value: Any, prop: Prop) -> Node:
@@ -182,9 +230,13 @@ class Scalar(Field):
         if self.info.type != "string":
             return super().fuzzy(kind, value, prop)
         if not self.allow_fuzzy:
-            raise fail(f"{FUZZY[kind]} is not supported on {self.name}", prop, show(value),
-                       hint="the store spells formulas differently from OPTIMADE; use = (any spelling), "
-                            "chemical_formula_descriptive CONTAINS ... or elements HAS ...")
+            raise fail(
+                f"{FUZZY[kind]} is not supported on {self.name}",
+                prop,
+                show(value),
+                hint="the store spells formulas differently from OPTIMADE; use = (any spelling), "
+                "chemical_formula_descriptive CONTAINS ... or elements HAS ...",
+            )
         value = self._check(None, value, prop)
         return Leaf(self._where(lambda col: _fuzzy_match(self._text(col), kind, value)), self.known())
 
@@ -206,8 +258,12 @@ def _timestamp(value: str, prop: Prop) -> dt.datetime:
     try:
         t = dt.datetime.fromisoformat(value.strip())
     except ValueError:
-        raise fail("not an RFC 3339 timestamp", prop, show(value),
-                   hint='write e.g. "2024-01-31T12:00:00Z" or "2024-01-31"') from None
+        raise fail(
+            "not an RFC 3339 timestamp",
+            prop,
+            show(value),
+            hint='write e.g. "2024-01-31T12:00:00Z" or "2024-01-31"',
+        ) from None
     if t.tzinfo is None:
         t = t.replace(tzinfo=dt.UTC)
     return t.astimezone(dt.UTC)
@@ -234,13 +290,20 @@ class ElementList(Field):
         """Condition on one row for one list item, e.g. ``element = 'Li'`` or ``fraction > 0.3``."""
         if self.is_ratio:
             if not is_number(value):
-                raise fail("elements_ratios holds numbers", prop, show(value),
-                           hint='write e.g. elements_ratios HAS > 0.25 or '
-                                'elements:elements_ratios HAS "Li":>0.25')
+                raise fail(
+                    "elements_ratios holds numbers",
+                    prop,
+                    show(value),
+                    hint='write e.g. elements_ratios HAS > 0.25 or elements:elements_ratios HAS "Li":>0.25',
+                )
             return OPS[op](self.column, value)
         if op != "=":
-            raise fail(f"elements items cannot be compared with {op}", prop, show(value),
-                       hint='write elements HAS "Li"; operators inside HAS apply to elements_ratios')
+            raise fail(
+                f"elements items cannot be compared with {op}",
+                prop,
+                show(value),
+                hint='write elements HAS "Li"; operators inside HAS apply to elements_ratios',
+            )
         return self.column == element(value, prop)
 
     def has(self, mode: str, items: list[tuple[str, Any]], prop: Prop) -> Node:
@@ -253,8 +316,9 @@ class ElementList(Field):
         return Leaf(cond if known is None else and_(known, cond), known)
 
 
-def set_leaf(mode: str, conds: list[ColumnElement[bool]], known: ColumnElement[bool] | None,
-             *, nullable: bool) -> Leaf:
+def set_leaf(
+    mode: str, conds: list[ColumnElement[bool]], known: ColumnElement[bool] | None, *, nullable: bool
+) -> Leaf:
     """HAS (one item), HAS ALL, HAS ANY, HAS ONLY over ``material_elements`` rows."""
     if mode == "ONE":
         return Leaf(_rows(conds[0]), known)
@@ -277,8 +341,11 @@ def element(value: Any, prop: Prop) -> str:
 
     if not Element.is_valid_symbol(value):
         fixed = value.strip().capitalize()
-        hint = (f'symbols are case-sensitive: write "{fixed}"' if Element.is_valid_symbol(fixed)
-                else "use element symbols such as Li, O, Zr")
+        hint = (
+            f'symbols are case-sensitive: write "{fixed}"'
+            if Element.is_valid_symbol(fixed)
+            else "use element symbols such as Li, O, Zr"
+        )
         raise fail("not an element symbol", prop, show(value), hint=hint)
     return value
 
@@ -302,17 +369,29 @@ class QuantityField(Field):
         if self.dtype == "number":
             if not is_number(value):
                 unit = f" (in {self.unit})" if self.unit else ""
-                raise fail(f"{self.quantity} is a number{unit}", prop, show(value),
-                           hint=f"write a number without quotes, e.g. {self.name} {op} 1.5")
+                raise fail(
+                    f"{self.quantity} is a number{unit}",
+                    prop,
+                    show(value),
+                    hint=f"write a number without quotes, e.g. {self.name} {op} 1.5",
+                )
             return Leaf(self._in(_bounded(op, value)), self.known())
         if self.dtype == "bool":
             if not isinstance(value, Bool) or op != "=":
-                raise fail(f"{self.quantity} is true or false", prop, show(value),
-                           hint=f"write {self.name} = TRUE or {self.name} = FALSE")
+                raise fail(
+                    f"{self.quantity} is true or false",
+                    prop,
+                    show(value),
+                    hint=f"write {self.name} = TRUE or {self.name} = FALSE",
+                )
             return Leaf(self._in(Property.value == (1.0 if value.value else 0.0)), self.known())
         if not isinstance(value, str) or op != "=":
-            raise fail(f"{self.quantity} is text; compare it with =, != or CONTAINS / STARTS / ENDS", prop,
-                       show(value), hint=f'write e.g. {self.name} = "..."')
+            raise fail(
+                f"{self.quantity} is text; compare it with =, != or CONTAINS / STARTS / ENDS",
+                prop,
+                show(value),
+                hint=f'write e.g. {self.name} = "..."',
+            )
         return Leaf(self._in(Property.value_text == value), self.known())
 
     def fuzzy(self, kind: str, value: Any, prop: Prop) -> Node:

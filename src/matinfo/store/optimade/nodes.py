@@ -17,8 +17,21 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from matinfo.errors import QueryError
 
-__all__ = ["FUZZY", "OPS", "REVERSED", "Bool", "Junction", "Leaf", "Node", "Not", "Prop", "fail", "is_number",
-           "show", "to_sql"]
+__all__ = [
+    "FUZZY",
+    "OPS",
+    "REVERSED",
+    "Bool",
+    "Junction",
+    "Leaf",
+    "Node",
+    "Not",
+    "Prop",
+    "fail",
+    "is_number",
+    "show",
+    "to_sql",
+]
 
 
 @dataclass(frozen=True)
@@ -74,7 +87,11 @@ class Bool:
 
 
 OPS: dict[str, Callable[[Any, Any], ColumnElement[bool]]] = {
-    "=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+    "=": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
     ">=": operator.ge,
 }
 #: The operator seen from the other side: ``3 < x`` is ``x > 3``.
@@ -83,8 +100,7 @@ REVERSED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
 FUZZY = {"CONTAINS": "CONTAINS", "STARTS": "STARTS WITH", "ENDS": "ENDS WITH"}
 
 
-def fail(problem: str, prop: Prop | None = None, value: object = None,
-         hint: str | None = None) -> QueryError:
+def fail(problem: str, prop: Prop | None = None, value: object = None, hint: str | None = None) -> QueryError:
     """The :class:`~matinfo.errors.QueryError` to raise, naming the field of ``prop``."""
     return QueryError(problem, field=prop.name if prop else None, value=value, hint=hint)
 

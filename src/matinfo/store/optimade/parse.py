@@ -36,12 +36,30 @@ def parse(text: str) -> Tree:
     except UnexpectedInput as e:
         raise _syntax_error(text, e) from None
     except Exception as e:  # any other lark failure: still a bad filter, never a lark exception
-        raise QueryError(f"cannot parse the filter ({e})", value=text,
-                         hint='write e.g. elements HAS "Li" AND nelements <= 3') from None
+        raise QueryError(
+            f"cannot parse the filter ({e})",
+            value=text,
+            hint='write e.g. elements HAS "Li" AND nelements <= 3',
+        ) from None
 
 
-_KEYWORDS = ("AND", "OR", "NOT", "HAS", "ALL", "ANY", "ONLY", "IS", "KNOWN", "UNKNOWN", "CONTAINS", "STARTS",
-             "ENDS", "WITH", "LENGTH")
+_KEYWORDS = (
+    "AND",
+    "OR",
+    "NOT",
+    "HAS",
+    "ALL",
+    "ANY",
+    "ONLY",
+    "IS",
+    "KNOWN",
+    "UNKNOWN",
+    "CONTAINS",
+    "STARTS",
+    "ENDS",
+    "WITH",
+    "LENGTH",
+)
 
 
 def _syntax_error(text: str, err: UnexpectedInput) -> QueryError:
@@ -50,7 +68,7 @@ def _syntax_error(text: str, err: UnexpectedInput) -> QueryError:
     else:
         pos = err.pos_in_stream
         where = f"column {err.column}" if err.line == 1 else f"line {err.line}, column {err.column}"
-        what = repr(text[pos:pos + 12] + ("..." if len(text) > pos + 12 else ""))
+        what = repr(text[pos : pos + 12] + ("..." if len(text) > pos + 12 else ""))
     return QueryError(f"syntax error at {where}: unexpected {what}", value=text, hint=_syntax_hint(text, pos))
 
 
@@ -60,10 +78,12 @@ def _syntax_hint(text: str, pos: int) -> str:
     lower_kw = [w for w in re.findall(r"\b[a-z]+\b", outside) if w.upper() in _KEYWORDS and w not in FIELDS]
     word = re.match(r"[A-Za-z_][A-Za-z0-9_]*", rest)
     if pos >= len(text):
-        return ("the filter ends too early: a value, a closing parenthesis or a comparison after AND/OR "
-                "is missing")
+        return (
+            "the filter ends too early: a value, a closing parenthesis or a comparison after AND/OR "
+            "is missing"
+        )
     if rest.startswith("'"):
-        return "strings take double quotes: \"Li\""
+        return 'strings take double quotes: "Li"'
     if rest.startswith('"'):
         return 'a string is not closed: add the closing "'
     if rest.startswith("==") or (rest.startswith("=") and text[:pos].rstrip().endswith(("=", "!", "<", ">"))):

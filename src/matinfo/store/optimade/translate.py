@@ -31,8 +31,9 @@ def optimade_clause(filter_string: str) -> ColumnElement[bool]:
     hint), an unknown field (with the closest names), a value of the wrong type, or an unsupported construct.
     """
     if not isinstance(filter_string, str):
-        raise QueryError(f"an OPTIMADE filter is a string, not {type(filter_string).__name__}",
-                         value=filter_string)
+        raise QueryError(
+            f"an OPTIMADE filter is a string, not {type(filter_string).__name__}", value=filter_string
+        )
     tree = parse(filter_string)
     try:
         node = _ToNodes(filter_string).transform(tree)
@@ -66,7 +67,7 @@ class _ToNodes(Transformer):
 
     @v_args(meta=True)
     def bool(self, meta, c):  # the grammar's TRUE / FALSE are anonymous tokens: read the source
-        return Bool(self.text[meta.start_pos:meta.end_pos].strip() == "TRUE")
+        return Bool(self.text[meta.start_pos : meta.end_pos].strip() == "TRUE")
 
     def property(self, c):
         return Prop(".".join(str(t) for t in c))
@@ -130,9 +131,11 @@ class _ToNodes(Transformer):
     def constant_first_comparison(self, c):
         const, op, other = c
         if not isinstance(other, Prop):
-            raise fail(f"a comparison needs a property: {show(const)} {op} {show(other)} compares two "
-                       "constants", value=show(const),
-                       hint="write property OPERATOR value, e.g. nelements > 3")
+            raise fail(
+                f"a comparison needs a property: {show(const)} {op} {show(other)} compares two constants",
+                value=show(const),
+                hint="write property OPERATOR value, e.g. nelements > 3",
+            )
         return _comparison(other, ("cmp", REVERSED[str(op)], const))
 
     def comparison(self, c):
@@ -158,8 +161,11 @@ class _ToNodes(Transformer):
 def _comparison(prop: Prop, rhs: tuple) -> Node:
     kind = rhs[0]
     if kind == "cmp" and isinstance(rhs[2], Prop):
-        raise fail(f"comparing two properties ({prop.name} {rhs[1]} {rhs[2].name}) is not supported", prop,
-                   hint="compare each property with a constant")
+        raise fail(
+            f"comparing two properties ({prop.name} {rhs[1]} {rhs[2].name}) is not supported",
+            prop,
+            hint="compare each property with a constant",
+        )
     field = lookup(prop)
     if kind == "zip":
         return _zip(prop, rhs[1], rhs[2], rhs[3])
@@ -187,13 +193,19 @@ def _zip(prop: Prop, others: list[Prop], mode: str, zips: list[list[tuple[str, A
     names = [p.name for p in props]
     fields = [f for f in (FIELDS.get(n) for n in names) if isinstance(f, ElementList)]
     if len(fields) != len(props) or len(set(names)) != len(names):
-        raise fail(f"correlated HAS on {':'.join(names)} is not supported", prop,
-                   hint='only elements:elements_ratios is, e.g. elements:elements_ratios HAS "Li":>0.3')
+        raise fail(
+            f"correlated HAS on {':'.join(names)} is not supported",
+            prop,
+            hint='only elements:elements_ratios is, e.g. elements:elements_ratios HAS "Li":>0.3',
+        )
     conds = []
     for z in zips:
         if len(z) != len(fields):
-            raise fail(f"{':'.join(names)} needs {len(fields)} values per item, got {len(z)}", prop,
-                       value=":".join(show(v) for _, v in z))
+            raise fail(
+                f"{':'.join(names)} needs {len(fields)} values per item, got {len(z)}",
+                prop,
+                value=":".join(show(v) for _, v in z),
+            )
         conds.append(and_(*(f.item(op, v, p) for f, p, (op, v) in zip(fields, props, z, strict=True))))
     ratio = next((f for f in fields if f.is_ratio), None)
     return set_leaf(mode, conds, ratio.known() if ratio else None, nullable=ratio is not None)
