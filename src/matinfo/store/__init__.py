@@ -9,6 +9,7 @@ True
 """
 
 from matinfo.store.database import ENV_URL, Database, connect, default_url
+from matinfo.store.report import ImportReport, Reject
 from matinfo.store.search import ConditionFilter, PropertyFilter, Query
 from matinfo.store.views import (
     MaterialRecord,
@@ -19,7 +20,6 @@ from matinfo.store.views import (
     SubstanceRecord,
     SubstanceSummary,
 )
-from matinfo.store.writer import ImportReport, Reject
 
 __all__ = [
     "connect",

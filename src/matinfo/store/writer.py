@@ -8,89 +8,35 @@ adds nothing: each material carries the hash of its content (``record_key``).
 
 from __future__ import annotations
 
-import csv
 import functools
 import gc
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
-from matinfo.core.records import BadRecord, DatasetIn, MaterialIn, PhaseDiagramIn, ReferenceIn, normalize_doi
+from matinfo.core.records import BadRecord, DatasetIn, MaterialIn, PhaseDiagramIn
 from matinfo.errors import MatinfoError
 from matinfo.store.linker import Linker
+from matinfo.store.lookups import Refs, dataset_id
 from matinfo.store.models import (
-    Dataset,
     ExternalId,
     Material,
     MaterialElement,
     PhaseDiagram,
     Property,
-    Reference,
     Structure,
     Substance,
 )
 from matinfo.store.prepare import Prepared, prepare_material
+from matinfo.store.report import ImportReport, Reject
 
-__all__ = ["ImportReport", "Reject", "write_records", "BATCH_SIZE"]
+__all__ = ["write_records", "BATCH_SIZE"]
 
 #: Records prepared, linked and inserted together.
 BATCH_SIZE = 2000
-
-
-@dataclass(frozen=True)
-class Reject:
-    location: str | None
-    formula: str | None
-    error: str
-
-
-@dataclass
-class ImportReport:
-    dataset: str | None = None
-    read: int = 0
-    materials: int = 0
-    duplicates: int = 0
-    substances: int = 0
-    structures: int = 0
-    properties: int = 0
-    phase_diagrams: int = 0
-    rejects: list[Reject] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def records_per_second(self) -> float:
-        return self.read / self.seconds if self.seconds else 0.0
-
-    def write_rejects(self, path: str | Path) -> Path:
-        """Write the reject report (CSV: location, formula, error) atomically."""
-        path = Path(path)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        with tmp.open("w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(["location", "formula", "error"])
-            for r in self.rejects:
-                w.writerow([r.location or "", r.formula or "", r.error])
-        tmp.replace(path)
-        return path
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "dataset": self.dataset,
-            "read": self.read,
-            "materials": self.materials,
-            "duplicates": self.duplicates,
-            "substances": self.substances,
-            "structures": self.structures,
-            "properties": self.properties,
-            "phase_diagrams": self.phase_diagrams,
-            "rejected": len(self.rejects),
-            "seconds": round(self.seconds, 3),
-        }
 
 
 def _chunks(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
@@ -102,73 +48,6 @@ def _chunks(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
             batch = []
     if batch:
         yield batch
-
-
-class _Refs:
-    """Get-or-create references by key, cached for the transaction."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.cache: dict[str, int] = {}
-
-    def ids(self, refs: Iterable[ReferenceIn | None]) -> None:
-        want = {r.key: r for r in refs if r is not None and r.key and r.key not in self.cache}
-        if not want:
-            return
-        keys = list(want)
-        for i in range(0, len(keys), 500):
-            for rid, key in self.session.execute(
-                select(Reference.id, Reference.key).where(Reference.key.in_(keys[i : i + 500]))
-            ):
-                self.cache[key] = rid
-        new = [k for k in keys if k not in self.cache]
-        if new:
-            rows = [
-                {
-                    "key": k,
-                    "doi": normalize_doi(want[k].doi),
-                    "authors": want[k].authors,
-                    "title": want[k].title,
-                    "journal": want[k].journal,
-                    "year": want[k].year,
-                    "volume": want[k].volume,
-                    "pages": want[k].pages,
-                    "url": want[k].url,
-                }
-                for k in new
-            ]
-            ids = self.session.scalars(
-                insert(Reference).returning(Reference.id, sort_by_parameter_order=True), rows
-            )
-            self.cache.update(zip(new, ids, strict=True))
-
-    def get(self, ref: ReferenceIn | None) -> int | None:
-        if ref is None or not ref.key:
-            return None
-        return self.cache[ref.key]
-
-
-def dataset_id(session: Session, dataset: DatasetIn | str | None) -> int | None:
-    if dataset is None:
-        return None
-    if isinstance(dataset, str):
-        dataset = DatasetIn(name=dataset)
-    found = session.scalar(select(Dataset.id).where(Dataset.name == dataset.name))
-    if found is not None:
-        return found
-    return session.scalar(
-        insert(Dataset).returning(Dataset.id),
-        [
-            {
-                "name": dataset.name,
-                "description": dataset.description,
-                "license": dataset.license,
-                "citation": dataset.citation,
-                "url": dataset.url,
-                "visibility": dataset.visibility,
-            }
-        ],
-    )
 
 
 def _substance_row(p: Prepared, host: str) -> dict[str, Any]:
@@ -263,7 +142,7 @@ def write_records(
     report = ImportReport(dataset=ds_name)
     ds_id = dataset_id(session, dataset)
     linker = Linker(session)
-    refs = _Refs(session)
+    refs = Refs(session)
     next_temp = -1
 
     custom_plans = _custom_plans_statement(session)
@@ -435,7 +314,7 @@ def _insert_ids(session: Session, model, rows: list[dict[str, Any]], key: tuple[
     return [found[k] for k in keys]
 
 
-def _material_row(p: Prepared, key: str, sid: int, d, ds_id: int | None, refs: _Refs) -> dict[str, Any]:
+def _material_row(p: Prepared, key: str, sid: int, d, ds_id: int | None, refs: Refs) -> dict[str, Any]:
     from matinfo.core.keys import anonymous_formula, chemical_system, formula_hash, reduced_formula
 
     comp = p.parsed.composition
@@ -465,7 +344,7 @@ def _material_row(p: Prepared, key: str, sid: int, d, ds_id: int | None, refs: _
     }
 
 
-def _write_diagrams(session: Session, diagrams: list[PhaseDiagramIn], ds_name, ds_id, refs: _Refs) -> int:
+def _write_diagrams(session: Session, diagrams: list[PhaseDiagramIn], ds_name, ds_id, refs: Refs) -> int:
     refs.ids([d.reference for d in diagrams])
     keyed = {d.content_key(ds_name): d for d in diagrams}
     existing = set(
