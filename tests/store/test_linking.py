@@ -87,3 +87,26 @@ def test_show_says_why(db):
     reasons = [m.link_reason for m in sub.materials]
     assert reasons[0].startswith("founded a new substance")
     assert "composition distance" in reasons[1] and "tolerance 0.05" in reasons[1]
+
+
+def test_relink_moves_early_compositions_to_the_phase_that_arrived_later(db):
+    early = db.add_material("Pb0.975Ga0.025Te", properties=[("seebeck_coefficient", 150.0, "uV/K")])
+    pbte = db.add_material("PbTe", space_group=225)
+    assert early.substance_id != pbte.substance_id  # imported before any structure: unknown-structure phase
+    counts = db.relink()
+    assert counts == {"examined": 1, "moved": 1, "substances_removed": 1}
+    sub = db.get_substance(pbte.substance_id)
+    assert {m.formula for m in sub.materials} == {"PbTe", "Pb0.975Ga0.025Te"}
+    assert [p.quantity for p in sub.properties] == ["seebeck_coefficient"]
+    moved = next(m for m in sub.materials if m.formula == "Pb0.975Ga0.025Te")
+    assert moved.link_reason.startswith("re-linked: no structure reported; the only known phase")
+    assert sub.composition_range["Ga"] == (0.0, pytest.approx(0.0125))
+    assert db.relink()["moved"] == 0  # idempotent
+
+
+def test_relink_leaves_ambiguous_compositions(db):
+    bare = db.add_material("TiO2")
+    db.add_material("TiO2", space_group=136)
+    db.add_material("TiO2", space_group=141)
+    assert db.relink()["moved"] == 0
+    assert db.get_material(bare.id).substance_id == bare.substance_id

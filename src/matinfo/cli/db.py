@@ -348,6 +348,18 @@ def export(
     console.print(f"wrote {n} records to {out}")
 
 
+@db_app.command("relink")
+def relink(ctx: typer.Context, db: DbOption = None) -> None:
+    """Re-link materials reported without a structure to the only known phase they now fit.
+
+    Linking happens at import time; run this after importing structures for compositions imported earlier.
+    """
+    from matinfo.cli.render import console
+
+    counts = _db(ctx, db).relink()
+    console.print(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()))
+
+
 @db_app.command("stats")
 def stats(
     ctx: typer.Context,

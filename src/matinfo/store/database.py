@@ -196,6 +196,16 @@ class Database:
             mid = s.scalar(select(m.Material.id).where(m.Material.record_key == rec.content_key(ds_name)))
         return self.get_material(mid)
 
+    def relink(self) -> dict[str, int]:
+        """Re-link materials reported without a structure to the only known phase they now fit.
+
+        See :func:`matinfo.store.relink.relink_unknown`; one transaction.
+        """
+        from matinfo.store.relink import relink_unknown
+
+        with self.session() as s:
+            return relink_unknown(s)
+
     # -- reading ---------------------------------------------------------------------------------------------
     def get_material(self, material_id: int):
         from matinfo.store.views import material_record

@@ -43,4 +43,5 @@ def build_demo(db, *, presets: Sequence[str] = DEMO_PRESETS, progress=None) -> l
         if progress is not None:
             progress.update(task, completed=report.read, total=report.read)
         reports.append(report)
+    db.relink()  # compositions imported before a later data set brought their structure
     return reports

@@ -213,6 +213,10 @@ class Linker:
         e.dirty = False
         return dict(e.fraction_min), dict(e.fraction_max)
 
+    def is_known_structure(self, substance_id: int) -> bool:
+        """Whether the (loaded) substance has a known structure type."""
+        return self._by_id[substance_id].structure_type.known
+
     def dirty_ranges(self) -> list[dict]:
         """Composition ranges changed since the last call, as rows for an UPDATE."""
         out = []
