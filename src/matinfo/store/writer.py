@@ -50,6 +50,12 @@ def _chunks(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
         yield batch
 
 
+def _crystal_system_of(sg: int | None) -> str | None:
+    from matinfo.io import crystal_system
+
+    return crystal_system(sg) if sg is not None else None
+
+
 def _substance_row(p: Prepared, host: str) -> dict[str, Any]:
     from matinfo.core.keys import anonymous_formula
 
@@ -61,7 +67,7 @@ def _substance_row(p: Prepared, host: str) -> dict[str, Any]:
         "structure_type_key": p.structure_type.key,
         "space_group_number": p.structure_type.space_group_number,
         "space_group_symbol": st.get("space_group_symbol"),
-        "crystal_system": st.get("crystal_system") or _crystal_system(p.structure_type.space_group_number),
+        "crystal_system": st.get("crystal_system") or _crystal_system_of(p.structure_type.space_group_number),
         "pearson_symbol": st.get("pearson_symbol"),
         "prototype": p.structure_type.prototype,
         "reduced_formula": _display_formula(comp, p.record.formula),
@@ -85,23 +91,6 @@ def _display_formula(comp, printed: str) -> str:
     if all(abs(a - round(a)) < 1e-6 for a in comp.values()):
         return name
     return printed.strip()
-
-
-def _crystal_system(sg: int | None) -> str | None:
-    if sg is None:
-        return None
-    for upper, name in (
-        (2, "triclinic"),
-        (15, "monoclinic"),
-        (74, "orthorhombic"),
-        (142, "tetragonal"),
-        (167, "trigonal"),
-        (194, "hexagonal"),
-        (230, "cubic"),
-    ):
-        if sg <= upper:
-            return name
-    return None
 
 
 def _gc_paused(fn: Callable[..., ImportReport]) -> Callable[..., ImportReport]:
