@@ -18,6 +18,7 @@ __all__ = [
     "QueryError",
     "NotFoundError",
     "StoreError",
+    "FeaturizeError",
 ]
 
 
@@ -116,3 +117,14 @@ class NotFoundError(MatinfoError, KeyError):
 
 class StoreError(MatinfoError, RuntimeError):
     """The database cannot be opened, migrated or written."""
+
+
+class FeaturizeError(LocatedError, ValueError):
+    """An input row could not be featurized (unknown element, unparseable formula, broken structure).
+
+    ``source`` reads ``"row R"`` where R is the row's index label (its 0-based position for plain sequences);
+    ``value`` is the offending input; ``hint`` says how to fix it.
+
+    >>> str(FeaturizeError("unknown element 'Xx'", source="row 3", value="Xx2O", hint="check the formula"))
+    "row 3, value 'Xx2O': unknown element 'Xx' — check the formula"
+    """

@@ -1,0 +1,44 @@
+"""matinfo.features: descriptors as scikit-learn transformers.
+
+Every featurizer follows one contract (:class:`~matinfo.features.base.Featurizer`): ``fit`` / ``transform``,
+``get_feature_names_out()``, a category per feature (``composition``, ``structure``, ``processing``,
+``measurement``, ``interface``, ``molecule``), ``citations()``, ``on_error="raise" | "nan"`` and ``n_jobs``.
+Names load on first use so that ``import matinfo.features`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+# module -> public names.  Each featurizer module registers its classes on import.
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "matinfo.features.base": (
+        "CATEGORIES",
+        "Featurizer",
+        "FeaturizeReport",
+        "RowError",
+        "Examples",
+        "registered_featurizers",
+    ),
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = sorted(_WHERE)
+
+
+def _import_all() -> None:
+    """Import every featurizer module so that the registry is complete."""
+    for module in _EXPORTS:
+        importlib.import_module(module)
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        value = getattr(importlib.import_module(_WHERE[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'matinfo.features' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,335 @@
+"""The featurizer contract: a scikit-learn transformer that knows its features' names, categories and sources.
+
+Every featurizer in :mod:`matinfo.features` derives from :class:`Featurizer` and so
+
+* is a scikit-learn transformer (``fit`` / ``transform`` / ``fit_transform``, ``get_params`` / ``set_params``,
+  ``clone``, pickling, ``set_output(transform="pandas")``);
+* names its columns (``get_feature_names_out()``) and tags each one with a category from :data:`CATEGORIES`
+  (``get_feature_categories_out()``), so that models can report importance *by descriptor category*;
+* says whom to cite (``citations()``, BibTeX strings);
+* takes ``on_error="raise" | "nan"`` and ``n_jobs`` as constructor arguments.  With ``on_error="nan"`` a row that
+  cannot be featurized becomes a row of NaN and is listed in ``report_`` (a :class:`FeaturizeReport`) instead of
+  stopping the whole run; with ``"raise"`` the first bad row raises :class:`~matinfo.errors.FeaturizeError` naming
+  the row and the value.
+
+Subclasses implement either ``_compute_one(item) -> 1-D array`` (row by row; the base class handles errors and
+parallelism) or ``_compute_batch(items) -> 2-D array`` (vectorised over the whole chunk), plus ``_prepare(x)``
+(turn one raw input into the object ``_compute_*`` wants, raising on bad input) and ``_describe()`` (feature
+names and categories).  Featurizers whose output does not depend on training data set ``stateless = True`` and can
+``transform`` without ``fit``, like matminer's.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from matinfo.errors import FeaturizeError, MatinfoError
+
+__all__ = [
+    "CATEGORIES",
+    "Featurizer",
+    "FeaturizeReport",
+    "RowError",
+    "Examples",
+    "registered_featurizers",
+]
+
+#: The descriptor categories a feature can belong to (ARCHITECTURE.md, "Featurizer").
+CATEGORIES = ("composition", "structure", "processing", "measurement", "interface", "molecule")
+
+_REGISTRY: dict[str, type[Featurizer]] = {}
+
+# Exceptions that mean "this row is bad" rather than "the program is broken".  Anything else propagates.
+_ROW_ERRORS = (MatinfoError, ValueError, KeyError, IndexError, TypeError, ArithmeticError, RuntimeError, AttributeError)
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One input row that could not be featurized."""
+
+    row: Any
+    value: Any
+    message: str
+
+
+@dataclass
+class FeaturizeReport:
+    """What went wrong in the last ``transform`` call (rows turned to NaN under ``on_error="nan"``)."""
+
+    n_rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def n_failed(self) -> int:
+        return len(self.errors)
+
+    def to_frame(self):
+        """The failed rows as a pandas DataFrame with columns ``row``, ``value``, ``message``."""
+        import pandas as pd
+
+        return pd.DataFrame([e.__dict__ for e in self.errors], columns=["row", "value", "message"])
+
+    def __str__(self) -> str:
+        head = f"{self.n_failed} of {self.n_rows} rows could not be featurized"
+        lines = [f"  row {e.row}: {e.value!r}: {e.message}" for e in self.errors[:10]]
+        if self.n_failed > 10:
+            lines.append(f"  ... and {self.n_failed - 10} more")
+        return "\n".join([head, *lines])
+
+
+@dataclass(frozen=True)
+class Examples:
+    """Inputs a featurizer must handle, for :func:`matinfo.testing.check_featurizer`.
+
+    ``good``: real inputs that must featurize to finite-or-NaN rows without error; ``bad``: inputs that must raise
+    :class:`~matinfo.errors.FeaturizeError` (``on_error="raise"``) or give a NaN row (``on_error="nan"``);
+    ``params``: constructor arguments to use (e.g. a column list for a table featurizer); ``fit_y``: targets, if
+    fitting needs them.
+    """
+
+    good: Sequence[Any]
+    bad: Sequence[Any] = ()
+    params: dict[str, Any] = field(default_factory=dict)
+    fit_y: Sequence[Any] | None = None
+
+
+def registered_featurizers() -> dict[str, type[Featurizer]]:
+    """Every featurizer class with a registry ``name``, after importing all of :mod:`matinfo.features`."""
+    import matinfo.features as features
+
+    features._import_all()
+    return dict(sorted(_REGISTRY.items()))
+
+
+class Featurizer(TransformerMixin, BaseEstimator):
+    """Base class of all matinfo featurizers (see the module docstring for the contract)."""
+
+    #: Registry name (``matinfo featurize --featurizer NAME``); ``None`` for abstract classes.
+    name: ClassVar[str | None] = None
+    #: True when the output does not depend on ``fit`` (transform works on an unfitted instance).
+    stateless: ClassVar[bool] = True
+    #: Rows per chunk below which ``n_jobs`` is ignored (process start-up would cost more than it saves).
+    min_rows_parallel: ClassVar[int] = 2000
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("name")
+        if name:
+            other = _REGISTRY.get(name)
+            if other is not None and (other.__module__, other.__qualname__) != (cls.__module__, cls.__qualname__):
+                raise TypeError(f"featurizer name {name!r} is used by both {other.__qualname__} and {cls.__qualname__}")
+            _REGISTRY[name] = cls
+
+    # -- what subclasses provide -------------------------------------------------------------------------------
+    def _describe(self) -> tuple[list[str], list[str]]:
+        """Feature names and their categories (same length)."""
+        raise NotImplementedError
+
+    def _prepare(self, x: Any) -> Any:
+        """Turn one raw input into what ``_compute_*`` needs; raise (any row error) on bad input."""
+        return x
+
+    def _compute_one(self, item: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    def _compute_batch(self, items: list[Any]) -> np.ndarray:
+        """Vectorised path; the default loops ``_compute_one`` (the base class catches per-row errors there)."""
+        raise NotImplementedError
+
+    def _fit(self, X: Any, y: Any = None) -> None:
+        """Learn state from training inputs (stateful featurizers only)."""
+
+    def citations(self) -> list[str]:
+        """BibTeX entries to cite when using this featurizer."""
+        return []
+
+    @classmethod
+    def _examples(cls) -> Examples:
+        """Real inputs for the conformance check."""
+        raise NotImplementedError(f"{cls.__qualname__} does not provide examples for check_featurizer")
+
+    # -- the scikit-learn side ---------------------------------------------------------------------------------
+    def _check_common_params(self) -> None:
+        on_error = getattr(self, "on_error", "raise")
+        if on_error not in ("raise", "nan"):
+            raise ValueError(f"on_error={on_error!r}: use 'raise' or 'nan'")
+        n_jobs = getattr(self, "n_jobs", 1)
+        if n_jobs is not None and (not isinstance(n_jobs, int) or n_jobs == 0):
+            raise ValueError(f"n_jobs={n_jobs!r}: use a positive number of processes, -1 for all cores, or None")
+
+    def fit(self, X: Any, y: Any = None):
+        """Check parameters and, for stateful featurizers, learn from ``X``. Returns ``self``."""
+        self._check_common_params()
+        self._fit(X, y)
+        names, categories = self._checked_description()
+        self.feature_names_out_ = np.asarray(names, dtype=object)
+        self.feature_categories_out_ = np.asarray(categories, dtype=object)
+        self.n_features_out_ = len(names)
+        return self
+
+    def _checked_description(self) -> tuple[list[str], list[str]]:
+        names, categories = self._describe()
+        names, categories = list(names), list(categories)
+        if len(names) != len(categories):
+            raise RuntimeError(f"{type(self).__name__}: {len(names)} names but {len(categories)} categories")
+        bad = sorted(set(categories) - set(CATEGORIES))
+        if bad:
+            raise RuntimeError(f"{type(self).__name__}: unknown categories {bad}; use {CATEGORIES}")
+        return names, categories
+
+    def _ensure_ready(self) -> None:
+        if not self.stateless:
+            check_is_fitted(self, "feature_names_out_")
+        elif not hasattr(self, "feature_names_out_"):
+            self._check_common_params()
+            names, categories = self._checked_description()
+            self.feature_names_out_ = np.asarray(names, dtype=object)
+            self.feature_categories_out_ = np.asarray(categories, dtype=object)
+            self.n_features_out_ = len(names)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Names of the output columns."""
+        self._ensure_ready()
+        return self.feature_names_out_.copy()
+
+    def get_feature_categories_out(self) -> np.ndarray:
+        """Category (one of :data:`CATEGORIES`) of each output column, aligned with ``get_feature_names_out()``."""
+        self._ensure_ready()
+        return self.feature_categories_out_.copy()
+
+    def feature_categories(self) -> dict[str, str]:
+        """``{feature name: category}``."""
+        return dict(zip(self.get_feature_names_out(), self.get_feature_categories_out(), strict=True))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = not self.stateless
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.transformer_tags.preserves_dtype = ["float64"]
+        return tags
+
+    # -- transform ---------------------------------------------------------------------------------------------
+    def _rows(self, X: Any) -> tuple[list[Any], list[Any]]:
+        """Split ``X`` into one input per row and the row labels used in error messages."""
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - pandas is a dependency
+            pd = None
+        if pd is not None and isinstance(X, pd.DataFrame):
+            if X.shape[1] != 1:
+                raise ValueError(
+                    f"{type(self).__name__} takes one input column but got a DataFrame with columns "
+                    f"{list(X.columns)}; select the column first, e.g. df['formula']"
+                )
+            X = X.iloc[:, 0]
+        if pd is not None and isinstance(X, pd.Series):
+            return X.tolist(), X.index.tolist()
+        if isinstance(X, np.ndarray) and X.ndim == 2:
+            if X.shape[1] != 1:
+                raise ValueError(f"{type(self).__name__} takes one input column but got an array of shape {X.shape}")
+            X = X[:, 0]
+        if isinstance(X, str | bytes) or not isinstance(X, Sequence | np.ndarray):
+            if hasattr(X, "__iter__") and not isinstance(X, str | bytes):
+                X = list(X)
+            else:
+                raise TypeError(
+                    f"{type(self).__name__}.transform takes a sequence of inputs (list, array, Series), "
+                    f"not {type(X).__name__}; wrap a single input in a list"
+                )
+        rows = list(X)
+        return rows, list(range(len(rows)))
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Featurize every row of ``X``; returns a float array of shape ``(n_rows, n_features)``."""
+        self._ensure_ready()
+        rows, labels = self._rows(X)
+        n_features = self.n_features_out_
+        n_jobs = self._effective_jobs(len(rows))
+        if n_jobs <= 1:
+            out, errors = self._transform_rows(rows, labels)
+        else:
+            from joblib import Parallel, delayed
+
+            size = math.ceil(len(rows) / (n_jobs * 4))
+            bounds = [(i, min(i + size, len(rows))) for i in range(0, len(rows), size)]
+            parts = Parallel(n_jobs=n_jobs)(
+                delayed(self._transform_rows)(rows[a:b], labels[a:b]) for a, b in bounds
+            )
+            out = np.vstack([p[0] for p in parts]) if parts else np.empty((0, n_features))
+            errors = [e for p in parts for e in p[1]]
+        self.report_ = FeaturizeReport(n_rows=len(rows), errors=errors)
+        return out
+
+    def _effective_jobs(self, n_rows: int) -> int:
+        n_jobs = getattr(self, "n_jobs", 1)
+        if n_jobs is None or n_rows < self.min_rows_parallel:
+            return 1
+        if n_jobs < 0:
+            import os
+
+            n_jobs = max(1, (os.cpu_count() or 1) + 1 + n_jobs)
+        return n_jobs
+
+    def _row_error(self, exc: BaseException, label: Any, value: Any) -> FeaturizeError:
+        if isinstance(exc, FeaturizeError):
+            return exc if exc.source is not None else exc.located(source=f"row {label}")
+        problem = str(exc) or type(exc).__name__
+        hint = getattr(exc, "hint", None) or "fix or drop this row, or pass on_error='nan' to get NaN for it"
+        err = FeaturizeError(problem, source=f"row {label}", value=_short(value), hint=hint)
+        err.__cause__ = exc
+        return err
+
+    def _transform_rows(self, rows: list[Any], labels: list[Any]) -> tuple[np.ndarray, list[RowError]]:
+        n_features = self.n_features_out_
+        out = np.full((len(rows), n_features), np.nan)
+        errors: list[RowError] = []
+        raise_errors = getattr(self, "on_error", "raise") == "raise"
+
+        def failed(exc: BaseException, i: int) -> None:
+            err = self._row_error(exc, labels[i], rows[i])
+            if raise_errors:
+                raise err from exc
+            errors.append(RowError(labels[i], _short(rows[i]), err.problem))
+
+        batch = type(self)._compute_batch is not Featurizer._compute_batch
+        prepared: list[Any] = []
+        good: list[int] = []
+        for i, x in enumerate(rows):
+            try:
+                item = self._prepare(x)
+                if not batch:
+                    out[i] = self._compute_one(item)
+                    continue
+            except _ROW_ERRORS as exc:
+                failed(exc, i)
+                continue
+            prepared.append(item)
+            good.append(i)
+        if batch and prepared:
+            values = np.asarray(self._compute_batch(prepared), dtype=float)
+            if values.shape != (len(prepared), n_features):
+                raise RuntimeError(
+                    f"{type(self).__name__}._compute_batch returned shape {values.shape}, "
+                    f"expected {(len(prepared), n_features)}"
+                )
+            out[good] = values
+        return out, errors
+
+
+def _short(value: Any, limit: int = 80) -> Any:
+    """Keep error messages readable when a row is a whole structure."""
+    if isinstance(value, str | int | float) or value is None:
+        return value
+    text = repr(value)
+    if len(text) <= limit:
+        return value
+    formula = getattr(getattr(value, "composition", None), "reduced_formula", None)
+    return f"<{type(value).__name__} {formula}>" if formula else text[: limit - 3] + "..."
