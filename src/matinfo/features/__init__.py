@@ -20,6 +20,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "Examples",
         "registered_featurizers",
     ),
+    "matinfo.features.element_fraction": ("ElementFraction",),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
