@@ -20,7 +20,7 @@ _WARD_2016 = """@article{ward_2016,
 
 
 class ElementFraction(Featurizer):
-    """Atomic fraction of each element H … ``max_z`` (default 103, Lr, as matminer's ``ElementFraction``).
+    """Atomic fraction of each element H … ``max_z`` (default 118, Og: the columns of matminer's ``ElementFraction``).
 
     >>> ElementFraction(max_z=8).transform(["Li2O"]).round(3).tolist()
     [[0.0, 0.0, 0.667, 0.0, 0.0, 0.0, 0.0, 0.333]]
@@ -34,7 +34,7 @@ class ElementFraction(Featurizer):
 
     name = "element_fraction"
 
-    def __init__(self, *, max_z: int = 103, on_error: str = "raise", n_jobs: int | None = 1) -> None:
+    def __init__(self, *, max_z: int = 118, on_error: str = "raise", n_jobs: int | None = 1) -> None:
         self.max_z = max_z
         self.on_error = on_error
         self.n_jobs = n_jobs
