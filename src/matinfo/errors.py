@@ -19,6 +19,7 @@ __all__ = [
     "NotFoundError",
     "StoreError",
     "FeaturizeError",
+    "ParameterError",
 ]
 
 
@@ -68,6 +69,17 @@ class LocatedError(MatinfoError):
             msg += f" — {hint}"
         super().__init__(msg)
 
+    def __reduce__(self):
+        # keep the location when the error crosses a process boundary (joblib, Dask workers)
+        kwargs = {
+            "source": self.source,
+            "line": self.line,
+            "field": self.field,
+            "value": self.value,
+            "hint": self.hint,
+        }
+        return (_rebuild_located, (type(self), self.problem, kwargs))
+
     def located(self, *, source: str | None = None, line: int | None = None, field: str | None = None):
         """Return a copy of this error with missing location details filled in."""
         return type(self)(
@@ -78,6 +90,10 @@ class LocatedError(MatinfoError):
             value=self.value,
             hint=self.hint,
         )
+
+
+def _rebuild_located(cls: type[LocatedError], problem: str, kwargs: dict) -> LocatedError:
+    return cls(problem, **kwargs)
 
 
 class FormulaError(LocatedError, ValueError):
@@ -128,3 +144,7 @@ class FeaturizeError(LocatedError, ValueError):
     >>> str(FeaturizeError("unknown element 'Xx'", source="row 3", value="Xx2O", hint="check the formula"))
     "row 3, value 'Xx2O': unknown element 'Xx' — check the formula"
     """
+
+
+class ParameterError(MatinfoError, ValueError):
+    """A parameter of an estimator, featurizer or command has a value that cannot work."""

@@ -7,6 +7,7 @@ import sys
 import typer
 
 from matinfo.cli.db import db_app
+from matinfo.cli.featurize import featurize_command
 
 app = typer.Typer(
     name="matinfo",
@@ -16,6 +17,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db_app, name="db")
+app.command("featurize")(featurize_command)
 
 
 @app.command()

@@ -120,13 +120,19 @@ def composition_amounts(x: Any) -> dict[str, float]:
     out: dict[str, float] = {}
     for sym, amt in amounts.items():
         if sym not in Z_OF:
-            raise FeaturizeError(f"unknown element {sym!r}", value=x, hint="check the spelling of the element symbol")
+            raise FeaturizeError(
+                f"unknown element {sym!r}", value=x, hint="check the spelling of the element symbol"
+            )
         if amt < -AMOUNT_TOL or amt != amt:
-            raise FeaturizeError(f"amount of {sym} is {amt}", value=x, hint="amounts must be non-negative numbers")
+            raise FeaturizeError(
+                f"amount of {sym} is {amt}", value=x, hint="amounts must be non-negative numbers"
+            )
         if amt > AMOUNT_TOL:
             out[sym] = out.get(sym, 0.0) + float(amt)
     if not out:
-        raise FeaturizeError("composition has no atoms", value=x, hint="give at least one element with an amount > 0")
+        raise FeaturizeError(
+            "composition has no atoms", value=x, hint="give at least one element with an amount > 0"
+        )
     return out
 
 

@@ -30,7 +30,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from matinfo.errors import FeaturizeError, MatinfoError
+from matinfo.errors import FeaturizeError, MatinfoError, ParameterError
 
 __all__ = [
     "CATEGORIES",
@@ -47,7 +47,16 @@ CATEGORIES = ("composition", "structure", "processing", "measurement", "interfac
 _REGISTRY: dict[str, type[Featurizer]] = {}
 
 # Exceptions that mean "this row is bad" rather than "the program is broken".  Anything else propagates.
-_ROW_ERRORS = (MatinfoError, ValueError, KeyError, IndexError, TypeError, ArithmeticError, RuntimeError, AttributeError)
+_ROW_ERRORS = (
+    MatinfoError,
+    ValueError,
+    KeyError,
+    IndexError,
+    TypeError,
+    ArithmeticError,
+    RuntimeError,
+    AttributeError,
+)
 
 
 @dataclass(frozen=True)
@@ -123,8 +132,13 @@ class Featurizer(TransformerMixin, BaseEstimator):
         name = cls.__dict__.get("name")
         if name:
             other = _REGISTRY.get(name)
-            if other is not None and (other.__module__, other.__qualname__) != (cls.__module__, cls.__qualname__):
-                raise TypeError(f"featurizer name {name!r} is used by both {other.__qualname__} and {cls.__qualname__}")
+            if other is not None and (other.__module__, other.__qualname__) != (
+                cls.__module__,
+                cls.__qualname__,
+            ):
+                raise TypeError(
+                    f"featurizer name {name!r} is used by both {other.__qualname__} and {cls.__qualname__}"
+                )
             _REGISTRY[name] = cls
 
     # -- what subclasses provide -------------------------------------------------------------------------------
@@ -159,10 +173,12 @@ class Featurizer(TransformerMixin, BaseEstimator):
     def _check_common_params(self) -> None:
         on_error = getattr(self, "on_error", "raise")
         if on_error not in ("raise", "nan"):
-            raise ValueError(f"on_error={on_error!r}: use 'raise' or 'nan'")
+            raise ParameterError(f"{type(self).__name__}: on_error={on_error!r}: use 'raise' or 'nan'")
         n_jobs = getattr(self, "n_jobs", 1)
         if n_jobs is not None and (not isinstance(n_jobs, int) or n_jobs == 0):
-            raise ValueError(f"n_jobs={n_jobs!r}: use a positive number of processes, -1 for all cores, or None")
+            raise ParameterError(
+                f"{type(self).__name__}: n_jobs={n_jobs!r}: use a positive number of processes, -1 for all cores, or None"
+            )
 
     def fit(self, X: Any, y: Any = None):
         """Check parameters and, for stateful featurizers, learn from ``X``. Returns ``self``."""
@@ -175,7 +191,12 @@ class Featurizer(TransformerMixin, BaseEstimator):
         return self
 
     def _checked_description(self) -> tuple[list[str], list[str]]:
-        names, categories = self._describe()
+        try:
+            names, categories = self._describe()
+        except ParameterError:
+            raise
+        except (ValueError, TypeError) as exc:  # a parameter that cannot work: say which featurizer
+            raise ParameterError(f"{type(self).__name__}: {exc}") from exc
         names, categories = list(names), list(categories)
         if len(names) != len(categories):
             raise RuntimeError(f"{type(self).__name__}: {len(names)} names but {len(categories)} categories")
@@ -234,7 +255,9 @@ class Featurizer(TransformerMixin, BaseEstimator):
             return X.tolist(), X.index.tolist()
         if isinstance(X, np.ndarray) and X.ndim == 2:
             if X.shape[1] != 1:
-                raise ValueError(f"{type(self).__name__} takes one input column but got an array of shape {X.shape}")
+                raise ValueError(
+                    f"{type(self).__name__} takes one input column but got an array of shape {X.shape}"
+                )
             X = X[:, 0]
         if isinstance(X, str | bytes) or not isinstance(X, Sequence | np.ndarray):
             if hasattr(X, "__iter__") and not isinstance(X, str | bytes):

@@ -1,0 +1,224 @@
+"""``matinfo featurize``: descriptors for every row of a CSV file or of a database search → CSV / Parquet."""
+
+from __future__ import annotations
+
+import time
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from matinfo.cli.db import DbOption
+
+
+class Executor(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+class OnError(str, Enum):
+    raise_ = "raise"
+    nan = "nan"
+
+
+def _value(text: str) -> Any:
+    """Parameter values from the command line: numbers, booleans, comma lists, else strings."""
+    low = text.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    if low in ("none", "null"):
+        return None
+    if "," in text:
+        return [_value(t) for t in text.split(",") if t]
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return text
+
+
+def build_featurizer(specs: list[str], *, on_error: str, n_jobs: int):
+    """``["element_stats:preset=magpie", "stoichiometry"]`` → one featurizer (combined when several)."""
+    from matinfo.errors import MatinfoError
+    from matinfo.features import CombinedFeatures, registered_featurizers
+
+    registry = registered_featurizers()
+    parts = []
+    for spec in specs:
+        name, _, rest = spec.partition(":")
+        if name not in registry:
+            raise MatinfoError(
+                f"unknown featurizer {name!r}; choose from {', '.join(n for n in registry if n != 'combined')} "
+                "(matinfo featurize --list)"
+            )
+        params: dict[str, Any] = {}
+        for item in filter(None, rest.split(";")):
+            key, eq, val = item.partition("=")
+            if not eq:
+                raise MatinfoError(f"featurizer option {item!r} in {spec!r}: write NAME:key=value;key=value")
+            params[key.strip()] = _value(val.strip())
+        try:
+            parts.append(registry[name](**params, on_error=on_error, n_jobs=n_jobs))
+        except TypeError as exc:
+            raise MatinfoError(f"featurizer {name!r}: {exc}") from None
+    if len(parts) == 1:
+        return parts[0]
+    return CombinedFeatures(parts, on_error=on_error, n_jobs=n_jobs)
+
+
+def _resolve_paths(col, base: Path):
+    """Relative file paths in an input column (CIF files) are relative to the CSV file."""
+    import pandas as pd
+
+    def fix(v):
+        if isinstance(v, str) and v and "\n" not in v and len(v) < 1024 and not Path(v).is_absolute():
+            p = base / v
+            if p.suffix.lower() in (".cif", ".vasp", ".poscar") and p.exists():
+                return str(p)
+        return v
+
+    return pd.Series([fix(v) for v in col], index=col.index, dtype=object)
+
+
+def _atomic_write(df, out: Path) -> None:
+    import os
+    import tempfile
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        if out.suffix.lower() == ".parquet":
+            df.to_parquet(tmp, index=False)
+        else:
+            df.to_csv(tmp, index=False)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def featurize_command(
+    data: Annotated[
+        Path | None, typer.Argument(help="CSV file with one row per material (or use --db + search flags).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output .csv or .parquet (written atomically).")
+    ] = None,
+    featurizer: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--featurizer",
+            "-f",
+            help="NAME[:key=value;...], repeatable (default element_stats). E.g. -f element_stats:preset=deml",
+        ),
+    ] = None,
+    column: Annotated[
+        str | None, typer.Option(help="Input column (default: formula / composition column).")
+    ] = None,
+    features_only: Annotated[
+        bool, typer.Option("--features-only", help="Do not copy the input columns.")
+    ] = False,
+    on_error: Annotated[
+        OnError, typer.Option(help="raise: stop at the first bad row; nan: NaN row + report.")
+    ] = OnError.raise_,
+    n_jobs: Annotated[
+        int, typer.Option(help="Processes per chunk for the local executor (-1: all cores).")
+    ] = 1,
+    executor: Annotated[
+        Executor, typer.Option(help="local, or dask (a local dask.distributed cluster).")
+    ] = Executor.local,
+    workers: Annotated[int | None, typer.Option(help="Dask workers (default: all cores).")] = None,
+    chunk_size: Annotated[int, typer.Option(help="Rows per chunk.")] = 5000,
+    checkpoint: Annotated[
+        Path | None, typer.Option(help="Folder for finished chunks; rerun the same command to resume.")
+    ] = None,
+    list_: Annotated[bool, typer.Option("--list", help="List the featurizers and exit.")] = False,
+    db: DbOption = None,
+    elements: Annotated[
+        str | None, typer.Option(help="With --db: materials with all these elements.")
+    ] = None,
+    dataset: Annotated[str | None, typer.Option(help="With --db: materials of this dataset.")] = None,
+    prop: Annotated[
+        list[str] | None, typer.Option("--property", "-p", help="With --db: property filter.")
+    ] = None,
+) -> None:
+    """Compute descriptors for every row of DATA (or of a database search) and write them as a table.
+
+    Prints the number of features per category and the rows that could not be featurized.
+    """
+    import pandas as pd
+
+    from matinfo.cli.render import console, progress_bar
+    from matinfo.errors import ImportDataError, MatinfoError
+
+    if list_:
+        from matinfo.features import registered_featurizers
+
+        for name, cls in registered_featurizers().items():
+            doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+            console.print(f"[bold]{name:<18}[/] {doc}")
+        return
+    if out is None:
+        raise typer.BadParameter("give --out FILE.csv or FILE.parquet")
+    if data is not None:
+        if not data.exists():
+            raise ImportDataError("no such file", source=str(data), hint="check the path")
+        frame = pd.read_csv(data) if data.suffix.lower() != ".parquet" else pd.read_parquet(data)
+        source = str(data)
+    elif db is not None:
+        from matinfo.store import Query, connect
+        from matinfo.store.export import ml_table
+
+        q = Query(elements=elements or (), dataset=dataset, properties=tuple(prop or ()), limit=None)
+        frame = ml_table(connect(db), q)
+        source = "database search"
+        if frame.empty:
+            raise MatinfoError("the database search found no materials; loosen the search flags")
+    else:
+        raise typer.BadParameter("give a DATA file or --db with search flags")
+
+    feat = build_featurizer(featurizer or ["element_stats"], on_error=on_error.value, n_jobs=n_jobs)
+    takes_table = getattr(feat, "input_kind", None) == "table"
+    if takes_table:
+        inputs = frame
+    else:
+        col = column or next(
+            (c for c in ("formula", "composition", "structure", "cif", "smiles") if c in frame.columns), None
+        )
+        if col is None or col not in frame.columns:
+            raise ImportDataError(
+                f"no input column {column or 'formula/composition'!r}; columns are {list(frame.columns)}",
+                source=source,
+                field=column,
+                hint="name the column with --column",
+            )
+        inputs = _resolve_paths(frame[col], data.parent) if data is not None else frame[col]
+
+    from matinfo.features import featurize
+
+    t0 = time.perf_counter()
+    with progress_bar() as bar:
+        task = bar.add_task(f"featurize {len(frame)} rows", total=len(frame))
+        result = featurize(
+            feat,
+            inputs,
+            executor=executor.value,
+            chunk_size=chunk_size,
+            checkpoint=checkpoint,
+            n_workers=workers,
+            progress=lambda n: bar.advance(task, n),
+        )
+    seconds = time.perf_counter() - t0
+    features = result.to_frame().reset_index(drop=True)
+    table = features if features_only else pd.concat([frame.reset_index(drop=True), features], axis=1)
+    _atomic_write(table, out)
+    counts = ", ".join(f"{c} {n}" for c, n in result.category_counts().items())
+    console.print(
+        f"wrote {len(table)} rows x {features.shape[1]} features ({counts}) to {out} "
+        f"in {seconds:.1f} s ({len(table) / max(seconds, 1e-9):,.0f} rows/s)"
+    )
+    if result.report.n_failed:
+        console.print(f"[yellow]{result.report}[/]")
