@@ -16,6 +16,10 @@ import numpy as np
 __all__ = ["check_featurizer"]
 
 
+def _brief(x: Any) -> str:
+    return x.to_dict("records").__repr__() if hasattr(x, "to_dict") else repr(x)
+
+
 def _fail(est: Any, rule: str) -> AssertionError:
     return AssertionError(f"{type(est).__name__}: {rule}")
 
@@ -40,7 +44,8 @@ def check_featurizer(featurizer: Any, examples: Any = None) -> None:
         raise _fail(cls, "is not a matinfo.features.Featurizer subclass")
     examples = examples if examples is not None else cls._examples()
     est = cls(**examples.params) if isinstance(featurizer, type) else featurizer
-    good = list(examples.good)
+    table = est.input_kind == "table"
+    good = examples.good.reset_index(drop=True) if table else list(examples.good)
     if len(good) < 2:
         raise _fail(est, "needs at least two good examples")
 
@@ -59,7 +64,9 @@ def check_featurizer(featurizer: Any, examples: Any = None) -> None:
     names = twin.get_feature_names_out()
     cats = twin.get_feature_categories_out()
     if not isinstance(X, np.ndarray) or X.dtype != np.float64:
-        raise _fail(est, f"transform must return a float64 ndarray, got {type(X).__name__} {getattr(X, 'dtype', '')}")
+        raise _fail(
+            est, f"transform must return a float64 ndarray, got {type(X).__name__} {getattr(X, 'dtype', '')}"
+        )
     if X.shape != (len(good), len(names)):
         raise _fail(est, f"output shape {X.shape} does not match {len(good)} rows x {len(names)} names")
     if len(set(names)) != len(names):
@@ -75,7 +82,11 @@ def check_featurizer(featurizer: Any, examples: Any = None) -> None:
         raise _fail(est, f"good examples failed: {twin.report_}")
 
     cites = est.citations()
-    if not isinstance(cites, list) or not cites or not all(isinstance(c, str) and c.lstrip().startswith("@") for c in cites):
+    if (
+        not isinstance(cites, list)
+        or not cites
+        or not all(isinstance(c, str) and c.lstrip().startswith("@") for c in cites)
+    ):
         raise _fail(est, "citations() must return a non-empty list of BibTeX strings")
 
     frame = clone(est).set_output(transform="pandas").fit(good, examples.fit_y).transform(good)
@@ -100,19 +111,26 @@ def check_featurizer(featurizer: Any, examples: Any = None) -> None:
         raise _fail(est, "n_jobs=2 gives different values from n_jobs=1")
 
     for bad in examples.bad:
-        rows = [good[0], bad, good[1]]
+        if table:
+            import pandas as pd
+
+            rows = pd.concat([good.iloc[[0]], bad, good.iloc[[1]]], ignore_index=True)
+        else:
+            rows = [good[0], bad, good[1]]
         strict = clone(est).set_params(on_error="raise").fit(good, examples.fit_y)
         try:
             strict.transform(rows)
         except FeaturizeError as err:
             if err.source != "row 1":
-                raise _fail(est, f"the error for bad input {bad!r} names {err.source!r}, not 'row 1'") from err
+                raise _fail(
+                    est, f"the error for bad input {_brief(bad)} names {err.source!r}, not 'row 1'"
+                ) from err
         else:
-            raise _fail(est, f"bad input {bad!r} did not raise FeaturizeError with on_error='raise'")
+            raise _fail(est, f"bad input {_brief(bad)} did not raise FeaturizeError with on_error='raise'")
         lenient = clone(est).set_params(on_error="nan").fit(good, examples.fit_y)
         out = lenient.transform(rows)
         if not np.isnan(out[1]).all():
-            raise _fail(est, f"bad input {bad!r} did not give a NaN row with on_error='nan'")
+            raise _fail(est, f"bad input {_brief(bad)} did not give a NaN row with on_error='nan'")
         if np.isnan(out[[0, 2]]).all(axis=1).any():
             raise _fail(est, "good rows next to a bad one came out all-NaN")
         if [e.row for e in lenient.report_.errors] != [1]:

@@ -70,3 +70,24 @@ def test_featurize_a_database_search(tmp_path):
     table = pd.read_csv(out)
     assert len(table) > 0 and (table["Li"] > 0).all() and "material_id" in table.columns
     assert "composition 103" in p.stdout
+
+
+def test_column_syntax_features_two_columns_with_prefixes(tmp_path):
+    src = tmp_path / "pairs.csv"
+    pd.DataFrame({"film": ["Al2O3", "TiN"], "substrate": ["Si", "MgO"]}).to_csv(src, index=False)
+    out = tmp_path / "o.csv"
+    run(
+        "featurize",
+        str(src),
+        "-f",
+        "element_fraction@film",
+        "-f",
+        "element_fraction@substrate",
+        "--out",
+        str(out),
+    )
+    table = pd.read_csv(out)
+    assert table["film: Al"].round(2).tolist() == [0.4, 0.0]
+    assert table["substrate: Mg"].round(2).tolist() == [0.0, 0.5]
+    p = run("featurize", str(src), "-f", "element_fraction@nope", "--out", str(out), check=False)
+    assert p.returncode == 2 and "no column 'nope'" in p.stderr

@@ -40,14 +40,21 @@ def _value(text: str) -> Any:
 
 
 def build_featurizer(specs: list[str], *, on_error: str, n_jobs: int):
-    """``["element_stats:preset=magpie", "stoichiometry"]`` → one featurizer (combined when several)."""
+    """``["element_stats:preset=magpie", "stoichiometry"]`` → one featurizer (combined when several).
+
+    ``NAME@COLUMN`` reads that column of the table; featurizers of whole tables (conditions) need no column.
+    With any ``@`` or a table featurizer the result is a :class:`~matinfo.features.TableFeatures`.
+    """
     from matinfo.errors import MatinfoError
-    from matinfo.features import CombinedFeatures, registered_featurizers
+    from matinfo.features import CombinedFeatures, TableFeatures, registered_featurizers
 
     registry = registered_featurizers()
     parts = []
+    columns: list[str | None] = []
     for spec in specs:
-        name, _, rest = spec.partition(":")
+        head, _, rest = spec.partition(":")
+        name, _, column = head.partition("@")
+        columns.append(column or None)
         if name not in registry:
             raise MatinfoError(
                 f"unknown featurizer {name!r}; choose from {', '.join(n for n in registry if n != 'combined')} "
@@ -63,6 +70,14 @@ def build_featurizer(specs: list[str], *, on_error: str, n_jobs: int):
             parts.append(registry[name](**params, on_error=on_error, n_jobs=n_jobs))
         except TypeError as exc:
             raise MatinfoError(f"featurizer {name!r}: {exc}") from None
+    if any(columns) or any(p.input_kind == "table" for p in parts):
+        names = [spec.partition(":")[0].partition("@")[0] for spec in specs]
+        return TableFeatures(
+            list(zip(parts, columns, strict=True)),
+            prefix=len(set(names)) < len(names),
+            on_error=on_error,
+            n_jobs=n_jobs,
+        )
     if len(parts) == 1:
         return parts[0]
     return CombinedFeatures(parts, on_error=on_error, n_jobs=n_jobs)
@@ -112,7 +127,8 @@ def featurize_command(
         typer.Option(
             "--featurizer",
             "-f",
-            help="NAME[:key=value;...], repeatable (default element_stats). E.g. -f element_stats:preset=deml",
+            help="NAME[@COLUMN][:key=value;...], repeatable (default element_stats). "
+            "E.g. -f element_stats@formula:preset=deml -f structure_basics@cif",
         ),
     ] = None,
     column: Annotated[
@@ -173,7 +189,7 @@ def featurize_command(
         from matinfo.store.export import ml_table
 
         q = Query(elements=elements or (), dataset=dataset, properties=tuple(prop or ()), limit=None)
-        frame = ml_table(connect(db), q)
+        frame = ml_table(connect(db), q, with_cif=True)
         source = "database search"
         if frame.empty:
             raise MatinfoError("the database search found no materials; loosen the search flags")
@@ -181,8 +197,17 @@ def featurize_command(
         raise typer.BadParameter("give a DATA file or --db with search flags")
 
     feat = build_featurizer(featurizer or ["element_stats"], on_error=on_error.value, n_jobs=n_jobs)
-    takes_table = getattr(feat, "input_kind", None) == "table"
-    if takes_table:
+    if feat.input_kind == "table":
+        for _, c in getattr(feat, "parts", []):
+            if c is not None and c not in frame.columns:
+                raise ImportDataError(
+                    f"no column {c!r}; columns are {list(frame.columns)}",
+                    source=source,
+                    field=c,
+                    hint="fix NAME@COLUMN",
+                )
+            if c is not None and data is not None:
+                frame[c] = _resolve_paths(frame[c], data.parent)
         inputs = frame
     else:
         col = column or next(

@@ -21,7 +21,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "registered_featurizers",
     ),
     "matinfo.features.element_fraction": ("ElementFraction",),
-    "matinfo.features.combine": ("CombinedFeatures",),
+    "matinfo.features.combine": ("CombinedFeatures", "TableFeatures"),
     "matinfo.features.run": ("featurize", "FeaturizeResult"),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}

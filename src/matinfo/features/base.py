@@ -10,7 +10,8 @@ Every featurizer in :mod:`matinfo.features` derives from :class:`Featurizer` and
 * takes ``on_error="raise" | "nan"`` and ``n_jobs`` as constructor arguments.  With ``on_error="nan"`` a row that
   cannot be featurized becomes a row of NaN and is listed in ``report_`` (a :class:`FeaturizeReport`) instead of
   stopping the whole run; with ``"raise"`` the first bad row raises :class:`~matinfo.errors.FeaturizeError` naming
-  the row and the value.
+  the row and the value.  A row whose input is missing (``None`` or NaN, an empty cell) gives NaN features
+  and is listed in ``report_.missing``, not treated as an error.
 
 Subclasses implement either ``_compute_one(item) -> 1-D array`` (row by row; the base class handles errors and
 parallelism) or ``_compute_batch(items) -> 2-D array`` (vectorised over the whole chunk), plus ``_prepare(x)``
@@ -74,6 +75,8 @@ class FeaturizeReport:
 
     n_rows: int = 0
     errors: list[RowError] = field(default_factory=list)
+    #: Labels of rows whose input was missing (None / NaN): NaN features, not an error.
+    missing: list[Any] = field(default_factory=list)
 
     @property
     def n_failed(self) -> int:
@@ -87,6 +90,8 @@ class FeaturizeReport:
 
     def __str__(self) -> str:
         head = f"{self.n_failed} of {self.n_rows} rows could not be featurized"
+        if self.missing:
+            head += f"; {len(self.missing)} rows had no input (NaN features)"
         lines = [f"  row {e.row}: {e.value!r}: {e.message}" for e in self.errors[:10]]
         if self.n_failed > 10:
             lines.append(f"  ... and {self.n_failed - 10} more")
@@ -122,6 +127,8 @@ class Featurizer(TransformerMixin, BaseEstimator):
 
     #: Registry name (``matinfo featurize --featurizer NAME``); ``None`` for abstract classes.
     name: ClassVar[str | None] = None
+    #: ``"column"``: one input per row (formula, structure, SMILES); ``"table"``: a DataFrame, one row per row.
+    input_kind: ClassVar[str] = "column"
     #: True when the output does not depend on ``fit`` (transform works on an unfitted instance).
     stateless: ClassVar[bool] = True
     #: Rows per chunk below which ``n_jobs`` is ignored (process start-up would cost more than it saves).
@@ -277,7 +284,7 @@ class Featurizer(TransformerMixin, BaseEstimator):
         n_features = self.n_features_out_
         n_jobs = self._effective_jobs(len(rows))
         if n_jobs <= 1:
-            out, errors = self._transform_rows(rows, labels)
+            out, errors, missing = self._transform_rows(rows, labels)
         else:
             from joblib import Parallel, delayed
 
@@ -288,7 +295,8 @@ class Featurizer(TransformerMixin, BaseEstimator):
             )
             out = np.vstack([p[0] for p in parts]) if parts else np.empty((0, n_features))
             errors = [e for p in parts for e in p[1]]
-        self.report_ = FeaturizeReport(n_rows=len(rows), errors=errors)
+            missing = [m for p in parts for m in p[2]]
+        self.report_ = FeaturizeReport(n_rows=len(rows), errors=errors, missing=missing)
         return out
 
     def _effective_jobs(self, n_rows: int) -> int:
@@ -310,10 +318,13 @@ class Featurizer(TransformerMixin, BaseEstimator):
         err.__cause__ = exc
         return err
 
-    def _transform_rows(self, rows: list[Any], labels: list[Any]) -> tuple[np.ndarray, list[RowError]]:
+    def _transform_rows(
+        self, rows: list[Any], labels: list[Any]
+    ) -> tuple[np.ndarray, list[RowError], list[Any]]:
         n_features = self.n_features_out_
         out = np.full((len(rows), n_features), np.nan)
         errors: list[RowError] = []
+        missing: list[Any] = []
         raise_errors = getattr(self, "on_error", "raise") == "raise"
 
         def failed(exc: BaseException, i: int) -> None:
@@ -326,6 +337,9 @@ class Featurizer(TransformerMixin, BaseEstimator):
         prepared: list[Any] = []
         good: list[int] = []
         for i, x in enumerate(rows):
+            if _is_missing(x):
+                missing.append(labels[i])
+                continue
             try:
                 item = self._prepare(x)
                 if not batch:
@@ -344,7 +358,12 @@ class Featurizer(TransformerMixin, BaseEstimator):
                     f"expected {(len(prepared), n_features)}"
                 )
             out[good] = values
-        return out, errors
+        return out, errors, missing
+
+
+def _is_missing(x: Any) -> bool:
+    """None or a float NaN (what pandas puts in an empty cell): a row without input, not a bad one."""
+    return x is None or (isinstance(x, float) and x != x)
 
 
 def _short(value: Any, limit: int = 80) -> Any:

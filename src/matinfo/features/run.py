@@ -77,7 +77,7 @@ def _rows_and_index(inputs: Any) -> tuple[list[Any], list[Any]]:
 
 def _transform_chunk(
     featurizer: Featurizer, rows: list[Any], index: list[Any]
-) -> tuple[np.ndarray, list[RowError]]:
+) -> tuple[np.ndarray, list[RowError], list[Any]]:
     import pandas as pd
 
     # Pass a Series so that errors name the caller's row labels, not positions inside the chunk.
@@ -86,7 +86,7 @@ def _transform_chunk(
     else:
         data = pd.Series(rows, index=index, dtype=object)
     values = featurizer.transform(data)
-    return values, list(featurizer.report_.errors)
+    return values, list(featurizer.report_.errors), list(featurizer.report_.missing)
 
 
 def _fingerprint(featurizer: Featurizer, rows: list[Any], chunk_size: int) -> str:
@@ -118,18 +118,23 @@ class _Checkpoint:
     def _path(self, i: int) -> Path:
         return self.folder / f"chunk-{i:06d}.npz"
 
-    def load(self, i: int) -> tuple[np.ndarray, list[RowError]] | None:
+    def load(self, i: int) -> tuple[np.ndarray, list[RowError], list[Any]] | None:
         path = self._path(i)
         if not path.exists():
             return None
         with np.load(path, allow_pickle=False) as z:
             errors = [RowError(**e) for e in json.loads(str(z["errors"]))]
-            return z["values"], errors
+            return z["values"], errors, json.loads(str(z["missing"]))
 
-    def save(self, i: int, values: np.ndarray, errors: list[RowError]) -> None:
+    def save(self, i: int, values: np.ndarray, errors: list[RowError], missing: list[Any]) -> None:
         fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".npz.tmp")
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, values=values, errors=json.dumps([e.__dict__ for e in errors], default=str))
+            np.savez(
+                fh,
+                values=values,
+                errors=json.dumps([e.__dict__ for e in errors], default=str),
+                missing=json.dumps(missing, default=str),
+            )
         os.replace(tmp, self._path(i))  # a chunk file exists only when it is complete
 
 
@@ -164,7 +169,7 @@ def featurize(
     featurizer._ensure_ready()
     bounds = [(a, min(a + chunk_size, len(rows))) for a in range(0, len(rows), chunk_size)]
     store = _Checkpoint(Path(checkpoint), _fingerprint(featurizer, rows, chunk_size)) if checkpoint else None
-    results: dict[int, tuple[np.ndarray, list[RowError]]] = {}
+    results: dict[int, tuple[np.ndarray, list[RowError], list[Any]]] = {}
     todo = []
     for i, _ in enumerate(bounds):
         done = store.load(i) if store else None
@@ -175,7 +180,7 @@ def featurize(
         else:
             todo.append(i)
 
-    def finished(i: int, out: tuple[np.ndarray, list[RowError]]) -> None:
+    def finished(i: int, out: tuple[np.ndarray, list[RowError], list[Any]]) -> None:
         results[i] = out
         if store:
             store.save(i, *out)
@@ -192,7 +197,8 @@ def featurize(
     n_features = featurizer.n_features_out_
     values = np.vstack([results[i][0] for i in range(len(bounds))]) if bounds else np.empty((0, n_features))
     errors = [e for i in range(len(bounds)) for e in results[i][1]]
-    report = FeaturizeReport(n_rows=len(rows), errors=errors)
+    missing = [m for i in range(len(bounds)) for m in results[i][2]]
+    report = FeaturizeReport(n_rows=len(rows), errors=errors, missing=missing)
     return FeaturizeResult(
         values, featurizer.get_feature_names_out(), featurizer.get_feature_categories_out(), report, index
     )

@@ -137,11 +137,12 @@ def _ref_dict(ref: m.Reference | None) -> dict[str, Any] | None:
     }
 
 
-def ml_table(db, query=None):
+def ml_table(db, query=None, *, with_cif: bool = False):
     """One row per material: composition (element fractions), structure info, properties as columns.
 
     Property columns are named ``<quantity> [<unit>]``; a material with several records of one quantity
-    gets their median (the count is in ``<quantity> n``).  Returns a pandas DataFrame.
+    gets their median (the count is in ``<quantity> n``).  ``with_cif=True`` adds a ``cif`` column (the CIF
+    text, or None) for structure featurizers.  Returns a pandas DataFrame.
     """
     import numpy as np
     import pandas as pd
@@ -177,6 +178,8 @@ def ml_table(db, query=None):
                 "pearson_symbol": st.get("pearson_symbol"),
             }
         )
+        if with_cif:
+            row["cif"] = st.get("cif")
         rows.append(row)
     df = pd.DataFrame(rows)
     xcols = [c for c in df.columns if c.startswith("x_")]
