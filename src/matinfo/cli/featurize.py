@@ -171,11 +171,22 @@ def featurize_command(
     from matinfo.errors import ImportDataError, MatinfoError
 
     if list_:
+        from rich.table import Table
+
         from matinfo.features import registered_featurizers
 
+        listing = Table("name", "categories (default parameters)", "what it computes", box=None)
         for name, cls in registered_featurizers().items():
             doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
-            console.print(f"[bold]{name:<18}[/] {doc}")
+            try:
+                counts = cls().feature_categories() if cls.stateless else {}
+                cats = ", ".join(
+                    f"{c} {list(counts.values()).count(c)}" for c in dict.fromkeys(counts.values())
+                )
+            except Exception:  # needs parameters (columns, parts) or a fit: say so
+                cats = "set by parameters / fit"
+            listing.add_row(name, cats or "set by parameters / fit", doc)
+        console.print(listing)
         return
     if out is None:
         raise typer.BadParameter("give --out FILE.csv or FILE.parquet")
