@@ -1,0 +1,31 @@
+"""matinfo.learn: models that hold up — model zoo, leak-free splits, metrics, uncertainty, importance by
+descriptor category, ablation, exhaustive subset search, model cards and benchmark runners.
+
+Everything is a scikit-learn estimator or works on one.  Names load on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "matinfo.learn.zoo": ("ModelSpec", "make_model", "list_models", "get_model_spec"),
+    "matinfo.learn.splits": ("group_labels", "LeaveClusterOut", "ExtrapolationSplit", "make_cv"),
+    "matinfo.learn.metrics": ("regression_metrics", "classification_metrics", "interval_coverage"),
+    "matinfo.learn.uncertainty": ("Ensemble", "QuantileBoosting", "predict_with_std"),
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        value = getattr(importlib.import_module(_WHERE[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'matinfo.learn' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__
