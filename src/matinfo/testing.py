@@ -45,7 +45,13 @@ def check_featurizer(featurizer: Any, examples: Any = None) -> None:
     examples = examples if examples is not None else cls._examples()
     est = cls(**examples.params) if isinstance(featurizer, type) else featurizer
     table = est.input_kind == "table"
-    good = examples.good.reset_index(drop=True) if table else list(examples.good)
+    if table:
+        import pandas as pd
+
+        good = examples.good if isinstance(examples.good, pd.DataFrame) else pd.DataFrame(list(examples.good))
+        good = good.reset_index(drop=True)
+    else:
+        good = list(examples.good)
     if len(good) < 2:
         raise _fail(est, "needs at least two good examples")
 
@@ -114,7 +120,8 @@ def check_featurizer(featurizer: Any, examples: Any = None) -> None:
         if table:
             import pandas as pd
 
-            rows = pd.concat([good.iloc[[0]], bad, good.iloc[[1]]], ignore_index=True)
+            bad_rows = bad if isinstance(bad, pd.DataFrame) else pd.DataFrame([bad])
+            rows = pd.concat([good.iloc[[0]], bad_rows, good.iloc[[1]]], ignore_index=True)
         else:
             rows = [good[0], bad, good[1]]
         strict = clone(est).set_params(on_error="raise").fit(good, examples.fit_y)

@@ -21,6 +21,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "registered_featurizers",
     ),
     "matinfo.features.element_fraction": ("ElementFraction",),
+    "matinfo.features.conditions": ("ConditionFeatures",),
+    "matinfo.features.molecules": ("MoleculeFeatures",),
     "matinfo.features.combine": ("CombinedFeatures", "TableFeatures"),
     "matinfo.features.run": ("featurize", "FeaturizeResult"),
 }
