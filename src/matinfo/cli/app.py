@@ -8,6 +8,7 @@ import typer
 
 from matinfo.cli.db import db_app
 from matinfo.cli.featurize import featurize_command
+from matinfo.cli.model import model_app
 
 app = typer.Typer(
     name="matinfo",
@@ -18,6 +19,7 @@ app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 app.command("featurize")(featurize_command)
+app.add_typer(model_app, name="model")
 
 
 @app.command()

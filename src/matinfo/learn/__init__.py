@@ -13,6 +13,19 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "matinfo.learn.splits": ("group_labels", "LeaveClusterOut", "ExtrapolationSplit", "make_cv"),
     "matinfo.learn.metrics": ("regression_metrics", "classification_metrics", "interval_coverage"),
     "matinfo.learn.uncertainty": ("Ensemble", "QuantileBoosting", "predict_with_std"),
+    "matinfo.learn.importance": (
+        "Importance",
+        "TopKComparison",
+        "feature_categories",
+        "permutation_importance_by_category",
+        "shap_importance_by_category",
+        "cv_importance",
+        "compare_top_k",
+        "tree_shap",
+    ),
+    "matinfo.learn.ablation": ("run_ablation", "AblationResult", "corrected_resampled_ttest"),
+    "matinfo.learn.card": ("ModelCard", "save_model", "load_model", "data_hash"),
+    "matinfo.learn.train": ("fit_model", "predict_table", "read_target", "default_featurizer", "FitResult"),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

@@ -186,8 +186,12 @@ def _final_step(model: Any) -> tuple[Any, Any]:
 
 def predict_with_std(model: Any, X: Any) -> tuple[np.ndarray, np.ndarray]:
     """``(mean, std)`` from a fitted regressor that has a notion of spread (see the module docstring)."""
+    from sklearn.pipeline import Pipeline
+
     head, last = _final_step(model)
     Xt = head.transform(X) if head is not None else X
+    if isinstance(last, Pipeline):  # a model that is itself a pipeline (imputer, scaler, model)
+        return predict_with_std(last, Xt)
     if isinstance(last, Ensemble | QuantileBoosting):
         return last.predict(Xt, return_std=True)
     from sklearn.gaussian_process import GaussianProcessRegressor

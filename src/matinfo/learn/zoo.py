@@ -1,5 +1,9 @@
 """The model zoo: named, ready-to-fit scikit-learn estimators for materials data.
 
+LightGBM runs single-threaded by default: on the small tables typical of experimental data its thread pool
+costs more than it saves (and spins badly when the machine is busy); parallelism comes from the outer loops
+(folds, ensemble members) or ``n_jobs=`` given explicitly.
+
 Every entry is a plain scikit-learn estimator (a ``Pipeline`` where the model needs imputation or scaling), so
 ``clone``, ``GridSearchCV``, ``cross_validate`` and pickling work as usual.  Models that cannot take NaN get a
 median imputer first (descriptor tables have NaN where an element property is unknown or a structure is
@@ -57,6 +61,7 @@ def _lgbm_reg(p):
             "subsample_freq": 1,
             "colsample_bytree": 0.8,
             "verbose": -1,
+            "n_jobs": 1,
             **p,
         }
     )
@@ -74,6 +79,7 @@ def _lgbm_clf(p):
             "subsample_freq": 1,
             "colsample_bytree": 0.8,
             "verbose": -1,
+            "n_jobs": 1,
             **p,
         }
     )

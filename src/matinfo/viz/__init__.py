@@ -11,6 +11,12 @@ import importlib
 
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "matinfo.viz.figure": ("Figure",),
+    "matinfo.viz.importance": (
+        "importance_plot",
+        "compare_top_k_plot",
+        "ablation_plot",
+        "significance_stars",
+    ),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
