@@ -13,6 +13,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "matinfo.learn.splits": ("group_labels", "LeaveClusterOut", "ExtrapolationSplit", "make_cv"),
     "matinfo.learn.metrics": ("regression_metrics", "classification_metrics", "interval_coverage"),
     "matinfo.learn.uncertainty": ("Ensemble", "QuantileBoosting", "predict_with_std"),
+    "matinfo.learn.subset_search": ("ExhaustiveSearch",),
     "matinfo.learn.importance": (
         "Importance",
         "TopKComparison",
