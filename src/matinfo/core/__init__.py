@@ -32,6 +32,7 @@ _EXPORTS = {
         "UNKNOWN_STRUCTURE_TOLERANCE",
         "DOPANT_FRACTION",
     ),
+    "matinfo.core.elements": ("element_table", "element_property", "ElementTable", "ColumnInfo"),
     "matinfo.core.units": ("parse_unit", "format_unit", "convert", "convert_difference", "get_registry"),
     "matinfo.core.quantities": (
         "QuantityDef",

@@ -27,9 +27,15 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "matinfo.features.rdf": ("RadialDistribution",),
     "matinfo.features.ofm": ("OrbitalFieldMatrix",),
     "matinfo.features.soap": ("SOAP",),
+    "matinfo.features.element_stats": ("ElementStats",),
+    "matinfo.features.stoichiometry": ("Stoichiometry",),
+    "matinfo.features.orbitals": ("ValenceOrbital",),
+    "matinfo.features.ionic": ("IonicProperty",),
     "matinfo.features.conditions": ("ConditionFeatures",),
+    "matinfo.features.pairs": ("PairFeatures",),
     "matinfo.features.molecules": ("MoleculeFeatures",),
     "matinfo.features.combine": ("CombinedFeatures", "TableFeatures"),
+    "matinfo.features.columns": ("NumericColumns",),
     "matinfo.features.run": ("featurize", "FeaturizeResult"),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
