@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from matinfo.core.records import PropertyIn, ReferenceIn
+from matinfo.core.records import MaterialIn, PropertyIn, ReferenceIn
 from matinfo.errors import QueryError
 from matinfo.store import PropertyFilter, Query
 
@@ -127,3 +127,35 @@ def test_bad_queries_say_what_to_do(filled):
         db.search(elements=["Xx"])
     with pytest.raises(QueryError, match="quantity OP number"):
         db.search(properties=["ionic_conductivity is high"])
+
+
+def test_nelements_walk_gives_the_same_pages_as_the_other_plans(db, monkeypatch):
+    """The walk over (nelements, substance_id) is chosen by estimate; every plan gives the same pages."""
+    from matinfo.store import search
+
+    formulas = [
+        "FeO",
+        "Fe2O3",
+        "CoS",
+        "NiSe",
+        "FeNi",
+        "LiCoO2",
+        "CoO",
+        "Ni3S2",
+        "FeS2",
+        "Co",
+        "LiFePO4",
+        "NiO",
+    ]
+    db.write([MaterialIn(formula=f, name=f) for f in formulas], dataset="walk")
+    queries = [
+        Query(elements_any=("Fe", "Co", "Ni"), elements_none=("O",), nelements=2, limit=3, offset=o)
+        for o in (0, 3)
+    ] + [Query(elements=("O",), nelements=2, space_group=None, limit=2), Query(nelements=1, limit=5)]
+    for q in queries:
+        monkeypatch.setattr(search, "WALK_BUDGET", 10**9)
+        walked = [x.substance_id for x in db.search(q)]
+        monkeypatch.setattr(search, "WALK_BUDGET", -1)
+        other = [x.substance_id for x in db.search(q)]
+        assert walked == other
+    assert [x.reduced_formula for x in db.search(Query(nelements=1))] == ["Co"]

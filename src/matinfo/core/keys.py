@@ -17,13 +17,19 @@ named :func:`composition_distance` (the ASE habit).  Every function accepts a py
 from __future__ import annotations
 
 import functools
+import math
+import re
+import string
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 
 from pymatgen.core import Composition
+from pymatgen.util.string import formula_double_format
 
 from matinfo.core._affine import AMOUNT_TOL
-from matinfo.core.formula import ParsedFormula, parse_formula
+from matinfo.core.formula import Amount, ParsedFormula, parse_formula
 from matinfo.errors import FormulaError
 
 # pymatgen orders formulas by electronegativity and warns for the noble gases, which have none; the order it
@@ -31,6 +37,9 @@ from matinfo.errors import FormulaError
 warnings.filterwarnings("ignore", message="No Pauling electronegativity", category=UserWarning)
 
 __all__ = [
+    "CompositionKeys",
+    "composition_keys",
+    "parse_plain_formula",
     "SIGNIFICANT_DIGITS",
     "FRACTION_DECIMALS",
     "reduced_formula",
@@ -91,9 +100,86 @@ def _names(items: tuple[tuple[str, float], ...]) -> tuple[str, str]:
     ``anonymized_formula`` divides integer amounts by their gcd itself, and amounts rounded to
     :data:`SIGNIFICANT_DIGITS` digits are near-integers only when they are integers, so it gives the same on
     the composition as on its ``reduced_composition`` (which pymatgen would build by reducing again).
+    Plain element amounts take :func:`_fast_names`, pymatgen's rules without building a ``Composition``
+    (~45 → ~6 µs a composition); anything else (tiny amounts, unknown symbols) asks pymatgen.
     """
+    fast = _fast_names(items)
+    if fast is not None:
+        return fast
     comp = Composition(dict(items))
     return comp.reduced_formula, comp.anonymized_formula
+
+
+@functools.cache
+def _electronegativities() -> dict[str, float]:
+    """Pauling electronegativity of every element symbol (NaN where pymatgen has none, e.g. He)."""
+    from pymatgen.core import Element
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return {el.symbol: float(el.X) for el in Element}
+
+
+def _fast_names(items: tuple[tuple[str, float], ...]) -> tuple[str, str] | None:
+    """pymatgen's ``reduced_formula`` and ``anonymized_formula`` of ``items`` computed directly, or ``None``
+    when the input is outside what this mirrors (then pymatgen itself is asked).
+
+    Mirrors ``Composition.get_reduced_formula_and_factor``, ``reduce_formula`` (electronegativity order,
+    symbol as tie-break, the polyanion rule, ``special_formulas``) and ``anonymized_formula`` of pymatgen
+    2024–2026; ``tests/core/test_keys.py`` compares both on thousands of compositions.
+    """
+    xs = _electronegativities()
+    amounts = dict(items)
+    if len(amounts) != len(items):
+        return None
+    for el, amt in items:
+        if el not in xs or not amt >= 1e-6:  # unknown symbol, or near pymatgen's 1e-8 cut: ask pymatgen
+            return None
+    order = sorted(amounts, key=lambda s: (_INF if xs[s] != xs[s] else xs[s], s))
+    values = amounts.values()
+    if all(abs(v - round(v)) < _PMG_TOL for v in values):  # reduce_formula on integers
+        ints = {el: round(v) for el, v in items}
+        factor = math.gcd(*ints.values())
+        tail = ""
+        if len(order) >= 3 and xs[order[-1]] - xs[order[-2]] < 1.65:  # polyanion: (SO4)3
+            s1, s2 = order[-2], order[-1]
+            n1, n2 = ints[s1] // factor, ints[s2] // factor
+            g = math.gcd(n1, n2)
+            if g != 1:
+                tail = f"({s1}{_count(n1 // g)}{s2}{_count(n2 // g)}){g}"
+                order = order[:-2]
+        reduced = "".join([s + _count(ints[s] // factor) for s in order]) + tail
+        reduced = Composition.special_formulas.get(reduced, reduced)
+    else:
+        reduced = "".join([f"{s}{formula_double_format(amounts[s], ignore_ones=False)}" for s in order])
+    if all(v == int(v) for v in values):
+        g = math.gcd(*(int(v) for v in values))
+        anon = "".join(
+            [
+                f"{c}{_count(int(v) // g)}"
+                for c, v in zip(string.ascii_uppercase, sorted(values), strict=False)
+            ]
+        )
+    else:
+        anon = ""
+        for letter, amt in zip(string.ascii_uppercase, sorted(values), strict=False):
+            if amt == 1:
+                text = ""
+            elif abs(amt % 1) < _PMG_TOL:
+                text = str(int(amt))
+            else:
+                text = str(amt)
+            anon += f"{letter}{text}"
+    return reduced, anon
+
+
+#: pymatgen's ``Composition.amount_tolerance``.
+_PMG_TOL = 1e-8
+_INF = math.inf
+
+
+def _count(n: int) -> str:
+    return "" if n == 1 else str(n)
 
 
 def reduced_formula(comp: CompositionLike) -> str:
@@ -164,3 +250,89 @@ def formula_hash(comp: CompositionLike) -> str:
         text = f"{round(x, FRACTION_DECIMALS):.{FRACTION_DECIMALS}f}".rstrip("0").rstrip(".")
         out.append(f"{el}:{text}")
     return ";".join(out)
+
+
+@dataclass(frozen=True)
+class CompositionKeys:
+    """Every key of one composition, computed together (what an import stores for each material)."""
+
+    #: Element -> amount as given (the composition's order).
+    amounts: dict[str, float]
+    #: Element -> atomic fraction (:func:`atomic_fractions`).
+    fractions: dict[str, float]
+    reduced_formula: str
+    anonymous_formula: str
+    chemical_system: str
+    formula_hash: str
+
+
+def composition_keys(comp: CompositionLike) -> CompositionKeys:
+    """:func:`reduced_formula`, :func:`anonymous_formula`, :func:`chemical_system`, :func:`formula_hash` and
+    :func:`atomic_fractions` at once, reading the composition once.
+
+    >>> k = composition_keys(Composition("Li2Nb2O6"))
+    >>> k.reduced_formula, k.anonymous_formula, k.chemical_system, k.formula_hash
+    ('LiNbO3', 'ABC3', 'Li-Nb-O', 'Li:0.2;Nb:0.2;O:0.6')
+    """
+    amounts = _amounts(comp)
+    reduced, anon = _names(tuple((k, float(f"{v:.{SIGNIFICANT_DIGITS}g}")) for k, v in amounts.items()))
+    total = sum(amounts.values())
+    fractions = {k: v / total for k, v in amounts.items()}
+    return CompositionKeys(
+        amounts,
+        fractions,
+        reduced,
+        anon,
+        "-".join(sorted(amounts)),
+        _hash_of_fractions(fractions),
+    )
+
+
+def _hash_of_fractions(fractions: Mapping[str, float]) -> str:
+    out = []
+    for el, x in sorted(fractions.items()):
+        text = f"{round(x, FRACTION_DECIMALS):.{FRACTION_DECIMALS}f}".rstrip("0").rstrip(".")
+        out.append(f"{el}:{text}")
+    return ";".join(out)
+
+
+_PLAIN = re.compile(r"(?:[A-Z][a-z]?(?:\d+(?:\.\d+)?)?)+")
+_PLAIN_ITEM = re.compile(r"([A-Z][a-z]?)(\d+(?:\.\d+)?)?")
+_HYDRATE_DOT = re.compile(r"\.\d+(?:\.\d+)?\s*H2O(?![a-z])")
+
+
+def parse_plain_formula(text: str) -> ParsedFormula | None:
+    """:func:`~matinfo.core.formula.parse_formula` for plain formulas (element symbols and decimal amounts
+    only: ``Fe2O3``, ``Li6.4La3Zr1.4Ta0.6O12``), ~5x faster; ``None`` for anything else (brackets, hydrates,
+    variables, spaces, unusual characters), which the full parser must read.
+
+    The result equals the full parser's (``tests/store/test_fast_paths.py`` compares them on the OQMD
+    formulas); bulk imports of computed data sets are almost all plain.
+
+    >>> parse_plain_formula("Fe2O3").composition.formula, parse_plain_formula("Li1+xO") is None
+    ('Fe2 O3', True)
+    """
+    if not isinstance(text, str) or _PLAIN.fullmatch(text) is None:
+        return None
+    if "." in text and _HYDRATE_DOT.search(text):  # CuSO4.5H2O is a hydrate, not O4.5
+        return None
+    symbols = _electronegativities()
+    amounts: dict[str, float] = {}
+    for m in _PLAIN_ITEM.finditer(text):
+        el, num = m.group(1), m.group(2)
+        if el not in symbols:  # "Nby": the full parser reads Nb + variable y, or reports the symbol
+            return None
+        x = float(num) if num else 1.0
+        amounts[el] = amounts[el] + x if el in amounts else x
+    for x in amounts.values():
+        if not (math.isfinite(x) and x > AMOUNT_TOL):  # zero amounts and overflow: the full parser decides
+            return None
+    return ParsedFormula(
+        original=text,
+        amounts=MappingProxyType({el: Amount(x) for el, x in amounts.items()}),
+        variables=(),
+        values=MappingProxyType({}),
+        composition=Composition(amounts),
+        sites=(),
+        notation=frozenset(),
+    )

@@ -16,13 +16,14 @@ Names are looked up case-, space- and hyphen-insensitively, aliases included:
 from __future__ import annotations
 
 import difflib
+import functools
 import threading
 from typing import TYPE_CHECKING
 
 from matinfo.core import units
 from matinfo.core._quantity_defs import BUILTIN as _BUILTIN
 from matinfo.core._quantity_defs import Kind, QuantityDef, quantity_key
-from matinfo.errors import QuantityError, UnitError
+from matinfo.errors import LocatedError, QuantityError, UnitError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pint
@@ -151,50 +152,84 @@ def check_unit(
 ) -> QuantityDef:
     """Raise :class:`UnitError` unless *unit* can be converted to the canonical unit of *quantity*."""
     q = get_quantity(quantity, source=source, line=line, field=field)
+    _factors(q, unit, source, line, field)
+    return q
+
+
+def _factors(
+    q: QuantityDef, unit: str | pint.Unit | None, source: str | None, line: int | None, field: str | None
+) -> tuple[float, float] | None:
+    """``(a, b)`` with canonical = a * value + b, ``None`` for a dimensionless quantity; raises like
+    :func:`check_unit`.  Text units (and ``None``) are checked once per (quantity, unit) pair: a bulk import
+    converts millions of values in a handful of units, and the full check costs ~10 µs."""
+    if unit is None or isinstance(unit, str):
+        try:
+            return _cached_factors(q.name, q.canonical_unit, q.dtype, q.per, unit)
+        except LocatedError as err:
+            raise err.located(source=source, line=line, field=field) from None
+    return _check_factors(q.name, q.canonical_unit, q.dtype, q.per, unit, source, line, field)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_factors(
+    name: str, canonical_unit: str | None, dtype: str, per: str | None, unit: str | None
+) -> tuple[float, float] | None:
+    return _check_factors(name, canonical_unit, dtype, per, unit, None, None, None)
+
+
+def _check_factors(
+    name: str,
+    canonical_unit: str | None,
+    dtype: str,
+    per: str | None,
+    unit: str | pint.Unit | None,
+    source: str | None,
+    line: int | None,
+    field: str | None,
+) -> tuple[float, float] | None:
     where = {"source": source, "line": line, "field": field}
-    if q.dtype != "number":
+    if dtype != "number":
         raise QuantityError(
-            f"{q.name} is a {q.dtype} quantity, not a number with a unit",
+            f"{name} is a {dtype} quantity, not a number with a unit",
             value=unit,
             hint="store it as a condition or flag, without unit",
             **where,
         )
     given = "" if unit is None else unit if isinstance(unit, str) else units.format_unit(unit)
-    if q.dimensionless:
+    if canonical_unit == "":
         if given.strip():
             raise UnitError(
-                f"{q.name} is dimensionless and takes no unit",
+                f"{name} is dimensionless and takes no unit",
                 value=given,
                 hint="leave the unit empty (write 5 % as 0.05)",
                 **where,
             )
-        return q
+        return None
     if not given.strip():
         raise UnitError(
-            f"{q.name} needs a unit", value=unit, hint=f"give the unit, e.g. {q.canonical_unit!r}", **where
+            f"{name} needs a unit", value=unit, hint=f"give the unit, e.g. {canonical_unit!r}", **where
         )
-    if q.per is not None:
+    if per is not None:
         try:
-            units.check_counting(unit, "atom" if q.per == "atom" else "fu")  # type: ignore[arg-type]
+            units.check_counting(unit, "atom" if per == "atom" else "fu")  # type: ignore[arg-type]
         except UnitError:
             other = {"atom": "atom", "formula_unit": "formula unit"}
-            per = [other[n] for n in units.parse_unit(unit)._units if n in other and n != q.per]
+            found = [other[n] for n in units.parse_unit(unit)._units if n in other and n != per]
             raise UnitError(
-                f"{q.name} is per {other[q.per]}, but {given!r} is per {per[0] if per else 'something else'}",
+                f"{name} is per {other[per]}, but {given!r} is per {found[0] if found else 'something else'}",
                 value=given,
                 hint="convert with the composition (atoms per formula unit) first",
                 **where,
             ) from None
     try:
-        units.convert(1.0, unit, q.canonical_unit)  # type: ignore[arg-type]
+        return units.conversion_factors(unit, canonical_unit)  # type: ignore[arg-type]
     except UnitError as err:
         raise UnitError(
-            f"unit does not fit {q.name} (stored in {q.canonical_unit!r}): {err.problem}",
+            f"unit does not fit {name} (stored in {canonical_unit!r}): {err.problem}",
             value=given,
             hint=err.hint,
             **where,
         ) from None
-    return q
 
 
 def to_canonical(
@@ -221,7 +256,8 @@ def to_canonical(
     ...
     matinfo.errors.UnitError: value 'S/cm': unit does not fit band_gap (stored in 'eV'): cannot convert ...
     """
-    q = check_unit(quantity, unit, source=source, line=line, field=field)
+    q = get_quantity(quantity, source=source, line=line, field=field)
+    ab = _factors(q, unit, source, line, field)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise QuantityError(
             f"{q.name} must be a number",
@@ -231,7 +267,11 @@ def to_canonical(
             value=value,
             hint="parse text with parse_measured() first",
         )
-    result = float(value) if q.dimensionless else units.convert(float(value), unit, q.canonical_unit)
+    if ab is None:
+        result = float(value)
+    else:  # exactly units.convert(value, unit, q.canonical_unit), with the factors looked up once
+        a, b = ab
+        result = units.tidy(float(value) * a + b if b else float(value) * a)
     if q.positive and result < 0:
         raise QuantityError(
             f"{q.name} cannot be negative ({result:g} {q.canonical_unit})".replace(" )", ")"),

@@ -54,6 +54,8 @@ __all__ = [
     "normalise_unit_text",
     "check_counting",
     "ascii_superscripts",
+    "conversion_factors",
+    "tidy",
 ]
 
 UNIT_HINT = "write a unit such as 'S/cm', 'S cm-1', 'uV/K', 'W/(m*K)', 'eV/atom', 'g/cm3', 'degC' or 'K'"
@@ -445,9 +447,12 @@ def _affine(from_unit: pint.Unit, to_unit: pint.Unit) -> tuple[float, float]:
     return q(1.0, _delta(from_unit)).to(_delta(to_unit)).magnitude, offset
 
 
-def _tidy(x: float) -> float:
+def tidy(x: float) -> float:
     """Round to 15 significant digits: removes binary noise (1.0132500000000001e-04 → 1.01325e-04)."""
     return float(f"{x:.15g}")
+
+
+_tidy = tidy
 
 
 def convert(
@@ -466,10 +471,26 @@ def convert(
     ...
     matinfo.errors.UnitError: value 'eV': cannot convert 'eV' to 'S/cm': 'eV' has dimension energy ...
     """
-    src, dst = _check_convertible(from_unit, to_unit)
-    a, b = _affine(src, dst)
+    a, b = conversion_factors(from_unit, to_unit)
     result: Any = value * a + b if b else value * a
     return _tidy(result) if isinstance(result, (int, float)) else result
+
+
+def conversion_factors(from_unit: str | pint.Unit, to_unit: str | pint.Unit) -> tuple[float, float]:
+    """``(a, b)`` with ``to = a * from + b`` (b is non-zero only for offset units such as degC), after the
+    checks of :func:`convert`; looked up once per pair of unit texts.
+
+    >>> conversion_factors("mS/cm", "S/cm")
+    (0.001, 0.0)
+    """
+    if isinstance(from_unit, str) and isinstance(to_unit, str):
+        return _text_factors(from_unit, to_unit)
+    return _affine(*_check_convertible(from_unit, to_unit))
+
+
+@lru_cache(maxsize=4096)
+def _text_factors(from_unit: str, to_unit: str) -> tuple[float, float]:
+    return _affine(*_check_convertible(from_unit, to_unit))
 
 
 @lru_cache(maxsize=256)

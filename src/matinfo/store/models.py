@@ -130,7 +130,7 @@ class Material(Base):
     #: Scale-free exact composition key (``Li:0.2;Nb:0.2;O:0.6``): Li6.4La3Zr1.4Ta0.6O12 from a paper and
     #: Li51.2La24Zr11.2Ta4.8O96 from a CIF cell get the same key, which pymatgen's reduced formula does not give.
     formula_hash: Mapped[str | None] = mapped_column(String(400), index=True)
-    nelements: Mapped[int] = mapped_column(Integer, index=True)
+    nelements: Mapped[int] = mapped_column(Integer)  # indexed with substance_id (__table_args__)
     composition: Mapped[dict | None] = mapped_column(JSON)  # element -> amount (resolved formulas)
     is_resolved: Mapped[bool] = mapped_column(Boolean, default=True)
     unresolved_reason: Mapped[str | None] = mapped_column(Text)
@@ -151,6 +151,9 @@ class Material(Base):
     reference: Mapped[Reference | None] = relationship()
     dataset: Mapped[Dataset | None] = relationship()
     external_ids: Mapped[list[ExternalId]] = relationship(back_populates="material")
+
+    #: Searches walk ``nelements = n`` in substance order and stop when a page is full (migration 0002).
+    __table_args__ = (Index("ix_materials_nelements_substance", "nelements", "substance_id"),)
 
 
 class MaterialElement(Base):
@@ -222,7 +225,8 @@ class Property(Base):
     material: Mapped[Material] = relationship(back_populates="properties")
     reference: Mapped[Reference | None] = relationship()
 
-    __table_args__ = (Index("ix_properties_quantity_value", "quantity", "value"),)
+    #: Covering for property-range searches: the materials of a range come from the index alone.
+    __table_args__ = (Index("ix_properties_quantity_value_material", "quantity", "value", "material_id"),)
 
 
 class PhaseDiagram(Base):

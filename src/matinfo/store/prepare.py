@@ -83,6 +83,8 @@ class Prepared:
     properties: list[dict[str, Any]] = field(default_factory=list)
     source: str | None = None
     line: int | None = None
+    #: Every composition key (names, hash, amounts, fractions) of a resolved formula, computed once.
+    keys: Any = None  # CompositionKeys | None
 
 
 def _locate(err: MatinfoError, source, line, fld) -> MatinfoError:
@@ -237,7 +239,7 @@ def prepare_material(rec: MaterialIn) -> Prepared:
     """Parse, validate and normalise ``rec``; raise a located :class:`MatinfoError` when it is bad."""
     from matinfo.core.formula import parse_formula
     from matinfo.core.identity import StructureType
-    from matinfo.core.keys import atomic_fractions
+    from matinfo.core.keys import composition_keys, parse_plain_formula
 
     source, line = split_location(rec.location)
     if not rec.formula or not str(rec.formula).strip():
@@ -249,13 +251,17 @@ def prepare_material(rec: MaterialIn) -> Prepared:
             value=rec.formula,
             hint="every material needs the formula as reported",
         )
-    try:
-        parsed = parse_formula(
-            str(rec.formula), variables=rec.variables, source=source, line=line, field="formula"
-        )
-    except MatinfoError as e:
-        raise _locate(e, source, line, "formula") from None
-    fractions = atomic_fractions(parsed.composition) if parsed.is_resolved else None
+    # Plain formulas (Fe2O3, Li6.4La3Zr1.4Ta0.6O12: most of a computed data set) skip the full parser.
+    parsed = parse_plain_formula(str(rec.formula)) if not rec.variables else None
+    if parsed is None:
+        try:
+            parsed = parse_formula(
+                str(rec.formula), variables=rec.variables, source=source, line=line, field="formula"
+            )
+        except MatinfoError as e:
+            raise _locate(e, source, line, "formula") from None
+    keys = composition_keys(parsed.composition) if parsed.is_resolved else None
+    fractions = keys.fractions if keys is not None else None
 
     structure_row, info = None, None
     if rec.structure is not None:
@@ -269,4 +275,6 @@ def prepare_material(rec: MaterialIn) -> Prepared:
         row = _property(p, source, line)
         if row is not None:
             props.append(row)
-    return Prepared(rec, parsed, fractions, StructureType(sg, prototype), structure_row, props, source, line)
+    return Prepared(
+        rec, parsed, fractions, StructureType(sg, prototype), structure_row, props, source, line, keys
+    )

@@ -329,6 +329,8 @@ def run_search(s: Session, q: Query) -> list[SubstanceSummary]:
     if q.prototype:
         sub_c.append(m.Substance.prototype == q.prototype)
     mat_c = _material_clauses(q)
+    if mat_c and q.limit is not None and not q.filter and _walk_by_nelements(s, q):
+        return _summaries(s, _nelements_walk(s, q, sub_c))
     # The OPTIMADE translation is made of IN sub-queries, which SQLite re-runs per row inside EXISTS.
     if mat_c and q.limit is not None and not q.filter:
         bound = s.scalar(select(m.Substance.id).order_by(m.Substance.id).offset(SCAN_WINDOW).limit(1))
@@ -349,6 +351,64 @@ def run_search(s: Session, q: Query) -> list[SubstanceSummary]:
         stmt = stmt.limit(q.limit)
     subs = list(s.scalars(stmt))
     return _summaries(s, subs)
+
+
+#: Most materials the ``nelements`` walk may expect to test before its page is full.
+WALK_BUDGET = 25_000
+#: Counts stop here: beyond it an element is "common" and the exact number does not change the choice.
+_COUNT_CAP = 200_000
+
+
+def _capped_count(s: Session, stmt) -> int:
+    return s.scalar(select(func.count()).select_from(stmt.limit(_COUNT_CAP).subquery())) or 0
+
+
+def _walk_by_nelements(s: Session, q: Query) -> bool:
+    """Whether the page is best found by walking the materials with ``nelements = n`` in substance order.
+
+    The index ``(nelements, substance_id)`` gives them in the order of the result, so the walk stops once the
+    page is full, after about ``(offset + limit) / density`` materials, the density of the other criteria
+    estimated from the element counts (one capped index count each, < 1 ms) as if the elements were
+    independent.  That under-estimates compounds of elements that go together (Li and O), so it errs towards
+    the other plans.  Criteria without a cheap estimate (properties, formulas) leave the walk out.
+    """
+    if not isinstance(q.nelements, int) or isinstance(q.nelements, bool):
+        return False
+    if q.properties or q.conditions or q.method or q.formula or q.reduced_formula or q.chemical_system:
+        return False
+    el = m.MaterialElement
+    total = s.scalar(select(func.max(m.Material.id))) or 0
+    if not total:
+        return False
+    density = 1.0
+    for e in q.elements:
+        density *= _capped_count(s, select(el.material_id).where(el.element == e)) / total
+    if q.elements_any:
+        density *= min(
+            1.0, _capped_count(s, select(el.material_id).where(el.element.in_(q.elements_any))) / total
+        )
+    need = q.offset + (q.limit or 0)
+    expected = need / density if density > 0 else float("inf")
+    if expected <= WALK_BUDGET:
+        return True
+    walk = select(m.Material.id).where(m.Material.nelements == q.nelements).limit(WALK_BUDGET + 1)
+    return (s.scalar(select(func.count()).select_from(walk.subquery())) or 0) <= WALK_BUDGET
+
+
+def _nelements_walk(s: Session, q: Query, sub_c: list[ColumnElement[bool]]) -> list[m.Substance]:
+    """The page from the materials with ``nelements = n``, walked in substance order (see above)."""
+    ids_q = (
+        select(m.Material.substance_id)
+        .where(*_material_clauses(q, correlated=True))
+        .distinct()
+        .order_by(m.Material.substance_id)
+    )
+    if sub_c:
+        ids_q = ids_q.where(m.Material.substance_id.in_(select(m.Substance.id).where(*sub_c)))
+    ids = list(s.scalars(ids_q.offset(q.offset).limit(q.limit)))
+    if not ids:
+        return []
+    return list(s.scalars(select(m.Substance).where(m.Substance.id.in_(ids)).order_by(m.Substance.id)))
 
 
 def _summaries(s: Session, subs: list[m.Substance]) -> list[SubstanceSummary]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import json
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from matinfo.core.records import BadRecord, DatasetIn, MaterialIn, PhaseDiagramIn
 from matinfo.errors import MatinfoError
+from matinfo.store._bulk import BulkWriter
 from matinfo.store.linker import Linker
 from matinfo.store.lookups import Refs, dataset_id
 from matinfo.store.models import (
@@ -56,10 +58,17 @@ def _crystal_system_of(sg: int | None) -> str | None:
     return crystal_system(sg) if sg is not None else None
 
 
-def _substance_row(p: Prepared, host: str) -> dict[str, Any]:
-    from matinfo.core.keys import anonymous_formula
+def _keys(p: Prepared):
+    """The composition keys of a resolved material (computed by ``prepare_material``), else None."""
+    if p.keys is not None or p.parsed.composition is None:
+        return p.keys
+    from matinfo.core.keys import composition_keys
 
-    comp = p.parsed.composition
+    return composition_keys(p.parsed.composition)
+
+
+def _substance_row(p: Prepared, host: str) -> dict[str, Any]:
+    keys = _keys(p)
     st = p.structure_row or {}
     fr = p.fractions or {}
     return {
@@ -70,26 +79,23 @@ def _substance_row(p: Prepared, host: str) -> dict[str, Any]:
         "crystal_system": st.get("crystal_system") or _crystal_system_of(p.structure_type.space_group_number),
         "pearson_symbol": st.get("pearson_symbol"),
         "prototype": p.structure_type.prototype,
-        "reduced_formula": _display_formula(comp, p.record.formula),
-        "anonymous_formula": anonymous_formula(comp) if comp is not None else None,
+        "reduced_formula": _display_formula(keys, p.record.formula),
+        "anonymous_formula": keys.anonymous_formula if keys is not None else None,
         "nelements": len(host.split("-")),
         "fraction_min": dict(fr),
         "fraction_max": dict(fr),
     }
 
 
-def _display_formula(comp, printed: str) -> str:
+def _display_formula(keys, printed: str) -> str:
     """The substance's name: the reduced formula (TiO2) when the composition is stoichiometric, else the
     founder's formula as printed (Li0.33La0.56TiO3, not pymatgen's Li0.33La0.56Ti1O3)."""
-    from matinfo.core.keys import reduced_formula
-
-    if comp is None:
+    if keys is None:
         return printed.strip()
-    name = reduced_formula(comp)
     # pymatgen divides only near-integer amounts (within 1e-8) by an integer, and those stay integers, so this
     # is the test on ``comp.reduced_composition`` without reducing again (~45 µs a founder in a bulk import).
-    if all(abs(a - round(a)) < 1e-6 for a in comp.values()):
-        return name
+    if all(abs(a - round(a)) < 1e-6 for a in keys.amounts.values()):
+        return keys.reduced_formula
     return printed.strip()
 
 
@@ -135,6 +141,8 @@ def write_records(
     next_temp = -1
 
     custom_plans = _custom_plans_statement(session)
+    bulk = BulkWriter(session)
+    sub_cols, mat_cols = bulk.columns(Substance), bulk.columns(Material)
     for batch in _chunks(records, batch_size):
         if custom_plans is not None:  # per batch: a resumable import commits each batch, ending SET LOCAL
             session.execute(custom_plans)
@@ -201,7 +209,7 @@ def write_records(
                 new_rows, new_temp, strict=True
             ):  # the batch's members are in: no UPDATE later
                 row["fraction_min"], row["fraction_max"] = linker.take_range(sid)
-            ids = _insert_ids(session, Substance, new_rows, _SUBSTANCE_KEY)
+            ids = bulk.insert_new(Substance, sub_cols, bulk.tuples(Substance, new_rows, sub_cols))
             remap = dict(zip(new_temp, ids, strict=True))
             linker.remap(remap)
             report.substances += len(ids)
@@ -216,15 +224,15 @@ def write_records(
             if progress:
                 progress(len(batch))
             continue
-        mat_ids = _insert_ids(session, Material, mat_rows, ("record_key",))
+        mat_ids = bulk.insert_new(Material, mat_cols, bulk.tuples(Material, mat_rows, mat_cols))
         report.materials += len(mat_ids)
 
         # 6. children
         elems, structs, props, exts = [], [], [], []
         for (p, _), mid, mrow in zip(fresh, mat_ids, mat_rows, strict=True):
             sid = mrow["substance_id"]
-            for el, x in (p.fractions or {el: None for el in p.parsed.elements}).items():
-                elems.append({"material_id": mid, "element": el, "fraction": x})
+            for el, x in (p.fractions or dict.fromkeys(p.parsed.elements)).items():
+                elems.append((mid, el, x))
             if p.structure_row is not None:
                 structs.append(
                     {
@@ -234,26 +242,39 @@ def write_records(
                         "reference_id": mrow["reference_id"],
                     }
                 )
-            for r in p.properties:
-                row = {k: v for k, v in r.items() if not k.startswith("_")}
-                row.update(
-                    material_id=mid,
-                    substance_id=sid,
-                    dataset_id=ds_id,
-                    reference_id=refs.get(r["_reference"]) or mrow["reference_id"],
+            mref = mrow["reference_id"]
+            for r in p.properties:  # _PROPERTY_COLS order
+                conds = r["conditions"]
+                ref = r["_reference"]
+                props.append(
+                    (
+                        mid,
+                        sid,
+                        r["quantity"],
+                        r["value"],
+                        r["value_text"],
+                        r["uncertainty"],
+                        r["bound"],
+                        r["unit"],
+                        r["original"],
+                        json.dumps(conds) if conds else "{}",
+                        r["temperature_K"],
+                        r["method"],
+                        (refs.get(ref) if ref is not None else None) or mref,
+                        r["location"],
+                        r["produced_by"],
+                        ds_id,
+                    )
                 )
-                props.append(row)
             for src, val in p.record.external_ids:
                 if val not in (None, ""):
                     exts.append({"material_id": mid, "source": str(src), "value": str(val)})
-        for model, rows in (
-            (MaterialElement, elems),
-            (Structure, structs),
-            (Property, props),
-            (ExternalId, exts),
-        ):
+        bulk.insert(MaterialElement, _ELEMENT_COLS, elems)
+        bulk.insert(Property, _PROPERTY_COLS, props)
+        for model, rows in ((Structure, structs), (ExternalId, exts)):
             if rows:
-                session.execute(insert(model), rows)
+                cols = bulk.columns(model)
+                bulk.insert(model, cols, bulk.tuples(model, rows, cols))
         if structs:
             _fill_structure_type(session, {r["substance_id"] for r in structs})
         report.structures += len(structs)
@@ -284,42 +305,42 @@ def _custom_plans_statement(session: Session):
     return None
 
 
-#: Columns that tell apart the substances founded in one batch (else they would have been linked together).
-_SUBSTANCE_KEY = ("chemical_system", "structure_type_key", "prototype", "reduced_formula")
-
-
-def _insert_ids(session: Session, model, rows: list[dict[str, Any]], key: tuple[str, ...]) -> list[int]:
-    """Insert ``rows``; their new ids in row order.
-
-    ``returning(..., sort_by_parameter_order=True)`` sends one statement per row on SQLite (whose RETURNING
-    order is not guaranteed), so when the ``key`` columns tell the rows apart, the rows go in multi-row
-    statements and the returned ids are matched to them by key.
-    """
-    keys = [tuple(r.get(c) for c in key) for r in rows]
-    if len(set(keys)) < len(keys):
-        return list(session.scalars(insert(model).returning(model.id, sort_by_parameter_order=True), rows))
-    cols = [getattr(model, c) for c in key]
-    found = {tuple(r[1:]): r[0] for r in session.execute(insert(model).returning(model.id, *cols), rows)}
-    return [found[k] for k in keys]
+#: Columns of ``material_elements``, in the order of the writer's tuples.
+_ELEMENT_COLS = ("material_id", "element", "fraction")
+#: Columns of ``properties`` (all but ``id``), in the order of the writer's tuples.
+_PROPERTY_COLS = (
+    "material_id",
+    "substance_id",
+    "quantity",
+    "value",
+    "value_text",
+    "uncertainty",
+    "bound",
+    "unit",
+    "original",
+    "conditions",
+    "temperature_K",
+    "method",
+    "reference_id",
+    "location",
+    "produced_by",
+    "dataset_id",
+)
 
 
 def _material_row(p: Prepared, key: str, sid: int, d, ds_id: int | None, refs: Refs) -> dict[str, Any]:
-    from matinfo.core.keys import anonymous_formula, chemical_system, formula_hash, reduced_formula
-
-    comp = p.parsed.composition
+    keys = _keys(p)
     rec = p.record
     return {
         "substance_id": sid,
         "formula": rec.formula.strip(),
         "name": rec.name,
-        "reduced_formula": reduced_formula(comp) if comp is not None else None,
-        "chemical_system": chemical_system(comp) if comp is not None else "-".join(sorted(p.parsed.elements)),
-        "anonymous_formula": anonymous_formula(comp) if comp is not None else None,
-        "formula_hash": formula_hash(comp) if comp is not None else None,
+        "reduced_formula": keys.reduced_formula if keys is not None else None,
+        "chemical_system": keys.chemical_system if keys is not None else "-".join(sorted(p.parsed.elements)),
+        "anonymous_formula": keys.anonymous_formula if keys is not None else None,
+        "formula_hash": keys.formula_hash if keys is not None else None,
         "nelements": len(p.parsed.elements),
-        "composition": {el: float(a) for el, a in comp.get_el_amt_dict().items()}
-        if comp is not None
-        else None,
+        "composition": dict(keys.amounts) if keys is not None else None,
         "is_resolved": p.parsed.is_resolved,
         "unresolved_reason": p.parsed.reason,
         "variables": list(p.parsed.variables) or None,
