@@ -30,6 +30,10 @@ demo: demo-db
 	@echo; echo "== Substance page: the LLZO garnet and every material linked to it =="
 	$(BIN)/matinfo db show --db "$(DEMO_DB)" Li7La3Zr2O12
 	@echo; $(BIN)/matinfo db stats --db "$(DEMO_DB)"
+	@echo; echo "== Descriptors: the OBELiX materials of the database, composition from the formula, structure from the CIF =="
+	$(BIN)/matinfo featurize --db "$(DEMO_DB)" --dataset obelix -f element_stats@formula -f stoichiometry@formula -f structure_basics@cif -f site_occupancy@cif --on-error nan --out demo-out/obelix-features.parquet
+	@echo; echo "== Models: LSBoost vs SVM vs GPR for log10 Li-ion conductivity, folds grouped by substance; importance by category; ablation =="
+	$(BIN)/matinfo model study --db "$(DEMO_DB)" --dataset obelix --target "ionic_conductivity [S/cm]" --log-target --censored drop --structure-col cif --numeric structure:space_group --group-col substance_id --models lgbm,svm,gp --analysis-model lgbm --out demo-out/obelix-study
 
 test: install
 	$(BIN)/python -m pytest -q

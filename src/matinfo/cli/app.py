@@ -6,6 +6,7 @@ import sys
 
 import typer
 
+from matinfo.cli.bench import bench_app
 from matinfo.cli.db import db_app
 from matinfo.cli.featurize import featurize_command
 from matinfo.cli.model import model_app
@@ -20,6 +21,7 @@ app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.command("featurize")(featurize_command)
 app.add_typer(model_app, name="model")
+app.add_typer(bench_app, name="bench")
 
 
 @app.command()

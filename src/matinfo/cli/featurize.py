@@ -83,20 +83,6 @@ def build_featurizer(specs: list[str], *, on_error: str, n_jobs: int):
     return CombinedFeatures(parts, on_error=on_error, n_jobs=n_jobs)
 
 
-def _resolve_paths(col, base: Path):
-    """Relative file paths in an input column (CIF files) are relative to the CSV file."""
-    import pandas as pd
-
-    def fix(v):
-        if isinstance(v, str) and v and "\n" not in v and len(v) < 1024 and not Path(v).is_absolute():
-            p = base / v
-            if p.suffix.lower() in (".cif", ".vasp", ".poscar") and p.exists():
-                return str(p)
-        return v
-
-    return pd.Series([fix(v) for v in col], index=col.index, dtype=object)
-
-
 def _atomic_write(df, out: Path) -> None:
     import os
     import tempfile
@@ -106,6 +92,9 @@ def _atomic_write(df, out: Path) -> None:
     os.close(fd)
     try:
         if out.suffix.lower() == ".parquet":
+            # Parquet columns have one type: a column mixing numbers and bounds ("<1e-10") is written as text.
+            mixed = [c for c in df.columns if df[c].dtype == object and df[c].map(type).nunique() > 1]
+            df = df.astype({c: "string" for c in mixed}) if mixed else df
             df.to_parquet(tmp, index=False)
         else:
             df.to_csv(tmp, index=False)
@@ -168,7 +157,7 @@ def featurize_command(
     import pandas as pd
 
     from matinfo.cli.render import console, progress_bar
-    from matinfo.errors import ImportDataError, MatinfoError
+    from matinfo.errors import ImportDataError
 
     if list_:
         from rich.table import Table
@@ -190,22 +179,9 @@ def featurize_command(
         return
     if out is None:
         raise typer.BadParameter("give --out FILE.csv or FILE.parquet")
-    if data is not None:
-        if not data.exists():
-            raise ImportDataError("no such file", source=str(data), hint="check the path")
-        frame = pd.read_csv(data) if data.suffix.lower() != ".parquet" else pd.read_parquet(data)
-        source = str(data)
-    elif db is not None:
-        from matinfo.store import Query, connect
-        from matinfo.store.export import ml_table
+    from matinfo.cli._tables import load_table, resolve_paths
 
-        q = Query(elements=elements or (), dataset=dataset, properties=tuple(prop or ()), limit=None)
-        frame = ml_table(connect(db), q, with_cif=True)
-        source = "database search"
-        if frame.empty:
-            raise MatinfoError("the database search found no materials; loosen the search flags")
-    else:
-        raise typer.BadParameter("give a DATA file or --db with search flags")
+    frame, source = load_table(data, db=db, dataset=dataset, elements=elements, prop=prop)
 
     feat = build_featurizer(featurizer or ["element_stats"], on_error=on_error.value, n_jobs=n_jobs)
     if feat.input_kind == "table":
@@ -218,7 +194,7 @@ def featurize_command(
                     hint="fix NAME@COLUMN",
                 )
             if c is not None and data is not None:
-                frame[c] = _resolve_paths(frame[c], data.parent)
+                frame[c] = resolve_paths(frame[c], data.parent)
         inputs = frame
     else:
         col = column or next(
@@ -231,7 +207,7 @@ def featurize_command(
                 field=column,
                 hint="name the column with --column",
             )
-        inputs = _resolve_paths(frame[col], data.parent) if data is not None else frame[col]
+        inputs = resolve_paths(frame[col], data.parent) if data is not None else frame[col]
 
     from matinfo.features import featurize
 
@@ -249,7 +225,11 @@ def featurize_command(
         )
     seconds = time.perf_counter() - t0
     features = result.to_frame().reset_index(drop=True)
-    table = features if features_only else pd.concat([frame.reset_index(drop=True), features], axis=1)
+    if features_only:
+        table = features
+    else:  # an input column named like a feature (n_sites, density) keeps its values under "input: NAME"
+        clash = {c: f"input: {c}" for c in frame.columns if c in set(features.columns)}
+        table = pd.concat([frame.reset_index(drop=True).rename(columns=clash), features], axis=1)
     _atomic_write(table, out)
     counts = ", ".join(f"{c} {n}" for c, n in result.category_counts().items())
     console.print(

@@ -12,6 +12,7 @@ Also here: the example structures the structure featurizers test themselves on (
 from __future__ import annotations
 
 import functools
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,7 +57,30 @@ def _short(text: str, limit: int = 60) -> str:
     return first if len(first) <= limit and "\n" not in text.strip() else first[:limit] + " …"
 
 
+#: Parsed CIFs kept per process: several structure featurizers of one table read the same CIFs, and parsing
+#: (~25 ms each) costs far more than computing the features.  Keyed by the text, or by path + mtime + size.
+CIF_CACHE_SIZE = 2048
+
+
 def _from_cif(x: str | Path) -> Structure:
+    is_text = not isinstance(x, Path) and ("\n" in x or x.startswith("data_"))
+    if is_text:
+        key: tuple = ("text", x)
+    else:
+        try:
+            st = os.stat(x)
+            key = ("path", os.fspath(x), st.st_mtime_ns, st.st_size)
+        except OSError:
+            key = ("missing", os.fspath(x))
+    return _parse_cif_cached(key, x).copy()  # a copy: callers may decorate or modify it
+
+
+@functools.lru_cache(maxsize=CIF_CACHE_SIZE)
+def _parse_cif_cached(key: tuple, x: str | Path) -> Structure:
+    return _parse_cif(x)
+
+
+def _parse_cif(x: str | Path) -> Structure:
     from matinfo.io.cif import read_cif
 
     is_text = not isinstance(x, Path) and ("\n" in x or x.startswith("data_"))

@@ -23,20 +23,15 @@ import numpy as np
 
 from matinfo.errors import ImportDataError, ParameterError
 
-__all__ = ["TrainingTable", "read_target", "default_featurizer", "fit_model", "FitResult", "predict_table"]
-
-
-@dataclass
-class TrainingTable:
-    """Rows that can be trained on: ``inputs`` (raw columns), target ``y``, optional ``groups``."""
-
-    inputs: Any
-    y: np.ndarray
-    groups: np.ndarray | None
-    target: str
-    task: str
-    target_transform: str | None
-    censored: dict[str, Any]
+__all__ = [
+    "read_target",
+    "default_featurizer",
+    "choose_splitter",
+    "cross_validated_predictions",
+    "fit_model",
+    "FitResult",
+    "predict_table",
+]
 
 
 def _censored_value(v: Any) -> tuple[float | None, str | None]:
@@ -129,23 +124,34 @@ def default_featurizer(
     composition_col: str | None = "formula",
     structure_col: str | None = None,
     condition_columns: dict[str, Any] | None = None,
+    numeric_columns: dict[str, list[str]] | None = None,
 ):
-    """Magpie element statistics + stoichiometry of the composition column; structure basics and site occupancy
-    of the structure column; the given condition columns — one :class:`~matinfo.features.TableFeatures`."""
-    from matinfo.features import TableFeatures
+    """The descriptors a materials scientist would start from, as one :class:`~matinfo.features.TableFeatures`:
+
+    * composition column → Magpie element statistics, stoichiometry norms, valence-orbital fractions;
+    * structure column (CIF paths or text) → density / volume / packing, symmetry, Li-site occupancy;
+    * condition columns → :class:`~matinfo.features.ConditionFeatures` (processing / measurement, units normalised);
+    * ``numeric_columns`` → ``{category: [columns]}`` passed through as descriptors of that category.
+
+    Rows whose structure cannot be read get NaN structure features (``on_error="nan"``), not an error.
+    """
+    from matinfo.features import NumericColumns, TableFeatures
     from matinfo.features.base import registered_featurizers
 
     reg = registered_featurizers()
     parts: list[tuple[Any, str | None]] = []
     if composition_col:
-        comp = [reg[n]() for n in ("element_stats", "stoichiometry", "valence_orbital") if n in reg]
-        parts += [(f, composition_col) for f in comp or [reg["element_fraction"]()]]
+        parts += [(reg[n](), composition_col) for n in ("element_stats", "stoichiometry", "valence_orbital")]
     if structure_col:
-        parts += [(reg[n](), structure_col) for n in ("structure_basics", "symmetry") if n in reg]
+        parts += [(reg[n](), structure_col) for n in ("structure_basics", "symmetry", "site_occupancy")]
     if condition_columns:
         parts.append((reg["conditions"](columns=condition_columns), None))
+    for category, cols in (numeric_columns or {}).items():
+        parts.append((NumericColumns(columns=list(cols), category=category), None))
     if not parts:
-        raise ParameterError("nothing to featurize: give a composition, structure or condition column")
+        raise ParameterError(
+            "nothing to featurize: give a composition, structure, condition or numeric column"
+        )
     return TableFeatures(parts, on_error="nan")
 
 
@@ -187,6 +193,81 @@ def _uncertain_model(
     raise ParameterError(f"uncertainty={uncertainty!r}: use auto, native, ensemble or none")
 
 
+def input_columns(
+    composition_col: str | None = None,
+    structure_col: str | None = None,
+    condition_columns: dict[str, Any] | None = None,
+    numeric_columns: dict[str, list[str]] | None = None,
+) -> list[str]:
+    """The raw columns a default featurizer reads, in order, without repeats."""
+    cols = [composition_col, structure_col, *(condition_columns or {})]
+    cols += [c for group in (numeric_columns or {}).values() for c in group]
+    return list(dict.fromkeys(c for c in cols if c))
+
+
+def choose_splitter(task: str, cv: int, group_col: str | None, random_state: int | None) -> tuple[Any, str]:
+    """GroupKFold when there are groups, StratifiedKFold for classification, else shuffled KFold."""
+    from matinfo.learn.splits import make_cv
+
+    if group_col is not None:
+        return make_cv("group", cv, random_state=random_state), f"GroupKFold({cv}) by {group_col}"
+    if task == "classification":
+        return make_cv("stratified", cv, random_state=random_state), f"StratifiedKFold({cv}, shuffled)"
+    return make_cv("kfold", cv, random_state=random_state), f"KFold({cv}, shuffled)"
+
+
+def cross_validated_predictions(
+    estimator: Any,
+    X: np.ndarray,
+    y: np.ndarray,
+    task: str,
+    splitter: Any,
+    groups: np.ndarray | None = None,
+    *,
+    with_std: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[Any, dict[str, Any]]:
+    """Out-of-fold predictions (DataFrame: y, prediction, uncertainty, fold) and per-fold / mean / std metrics.
+
+    Regression uncertainty is the model's std when ``with_std``; classification "uncertainty" is the Bernoulli
+    std sqrt(p(1-p)) of the predicted probability.
+    """
+    import pandas as pd
+    from sklearn.base import clone
+
+    from matinfo.learn.metrics import classification_metrics, interval_coverage, regression_metrics
+    from matinfo.learn.uncertainty import predict_with_std
+
+    oof = pd.DataFrame({"y": y, "prediction": np.nan, "uncertainty": np.nan, "fold": -1})
+    fold_metrics = []
+    splits = list(splitter.split(X, y, groups))
+    for k, (tr, te) in enumerate(splits):
+        if progress:
+            progress(f"fold {k + 1}/{len(splits)}")
+        est = clone(estimator).fit(X[tr], y[tr])
+        if task == "classification":
+            p = est.predict_proba(X[te])[:, 1]
+            oof.loc[te, ["prediction", "uncertainty"]] = np.c_[p, np.sqrt(p * (1 - p))]
+            fold_metrics.append(classification_metrics(y[te], p))
+        else:
+            if with_std:
+                mean, std = predict_with_std(est, X[te])
+            else:
+                mean, std = np.asarray(est.predict(X[te])).ravel(), np.full(len(te), np.nan)
+            oof.loc[te, ["prediction", "uncertainty"]] = np.c_[mean, std]
+            fold_metrics.append(regression_metrics(y[te], mean))
+        oof.loc[te, "fold"] = k
+    keys = [k for k in fold_metrics[0] if k != "n"]
+    metrics: dict[str, Any] = {
+        "cv_mean": {k: float(np.nanmean([m[k] for m in fold_metrics])) for k in keys},
+        "cv_std": {k: float(np.nanstd([m[k] for m in fold_metrics], ddof=1)) for k in keys},
+        "folds": fold_metrics,
+    }
+    if task == "regression" and with_std:
+        metrics["coverage"] = interval_coverage(oof["y"], oof["prediction"], oof["uncertainty"])
+    return oof, metrics
+
+
 def fit_model(
     frame: Any,
     target: str,
@@ -194,6 +275,7 @@ def fit_model(
     composition_col: str | None = "formula",
     structure_col: str | None = None,
     condition_columns: dict[str, Any] | None = None,
+    numeric_columns: dict[str, list[str]] | None = None,
     featurizer: Any = None,
     model: str = "lgbm",
     model_params: dict[str, Any] | None = None,
@@ -207,23 +289,19 @@ def fit_model(
     progress: Callable[[str], None] | None = None,
 ) -> FitResult:
     """Cross-validate and fit ``featurizer → model`` on ``frame`` (see the module docstring)."""
-    import pandas as pd
     from sklearn.base import clone
     from sklearn.pipeline import Pipeline
 
     from matinfo.learn.card import ModelCard, data_hash
-    from matinfo.learn.metrics import classification_metrics, interval_coverage, regression_metrics
-    from matinfo.learn.splits import make_cv
-    from matinfo.learn.uncertainty import predict_with_std
 
     say = progress or (lambda _msg: None)
     y_all, keep, task, cens = read_target(frame, target, task=task, censored=censored, log_target=log_target)
     feat = (
         featurizer
         if featurizer is not None
-        else default_featurizer(composition_col, structure_col, condition_columns)
+        else default_featurizer(composition_col, structure_col, condition_columns, numeric_columns)
     )
-    input_cols = [c for c in (composition_col, structure_col, *(condition_columns or {})) if c]
+    input_cols = input_columns(composition_col, structure_col, condition_columns, numeric_columns)
     if group_col and group_col not in frame.columns:
         raise ImportDataError(
             f"no group column {group_col!r}", field=group_col, hint="name an existing column"
@@ -236,41 +314,10 @@ def fit_model(
     feat = clone(feat).fit(inputs, y)
     X = feat.transform(inputs)
     estimator, unc = _uncertain_model(model, task, random_state, uncertainty, model_params or {})
-    if groups is not None:
-        splitter, desc = make_cv("group", cv, random_state=random_state), f"GroupKFold({cv}) by {group_col}"
-    elif task == "classification":
-        splitter, desc = (
-            make_cv("stratified", cv, random_state=random_state),
-            f"StratifiedKFold({cv}, shuffled)",
-        )
-    else:
-        splitter, desc = make_cv("kfold", cv, random_state=random_state), f"KFold({cv}, shuffled)"
-    oof = pd.DataFrame({"y": y, "prediction": np.nan, "uncertainty": np.nan, "fold": -1})
-    fold_metrics = []
-    for k, (tr, te) in enumerate(splitter.split(X, y, groups)):
-        say(f"fold {k + 1}/{cv}")
-        est = clone(estimator).fit(X[tr], y[tr])
-        if task == "classification":
-            p = est.predict_proba(X[te])[:, 1]
-            oof.loc[te, ["prediction", "uncertainty"]] = np.c_[p, np.sqrt(p * (1 - p))]
-            fold_metrics.append(classification_metrics(y[te], p))
-        else:
-            mean, std = (
-                predict_with_std(est, X[te])
-                if unc
-                else (np.asarray(est.predict(X[te])).ravel(), np.full(len(te), np.nan))
-            )
-            oof.loc[te, ["prediction", "uncertainty"]] = np.c_[mean, std]
-            fold_metrics.append(regression_metrics(y[te], mean))
-        oof.loc[te, "fold"] = k
-    keys = [k for k in fold_metrics[0] if k != "n"]
-    metrics: dict[str, Any] = {
-        "cv_mean": {k: float(np.nanmean([m[k] for m in fold_metrics])) for k in keys},
-        "cv_std": {k: float(np.nanstd([m[k] for m in fold_metrics], ddof=1)) for k in keys},
-        "folds": fold_metrics,
-    }
-    if task == "regression" and unc:
-        metrics["coverage"] = interval_coverage(oof["y"], oof["prediction"], oof["uncertainty"])
+    splitter, desc = choose_splitter(task, cv, group_col if groups is not None else None, random_state)
+    oof, metrics = cross_validated_predictions(
+        estimator, X, y, task, splitter, groups, with_std=bool(unc), progress=say
+    )
     say("fitting the final model on all rows")
     pipe = Pipeline([("features", feat), ("model", clone(estimator).fit(X, y))])
     card = ModelCard(

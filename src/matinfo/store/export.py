@@ -141,7 +141,8 @@ def ml_table(db, query=None, *, with_cif: bool = False):
     """One row per material: composition (element fractions), structure info, properties as columns.
 
     Property columns are named ``<quantity> [<unit>]``; a material with several records of one quantity
-    gets their median (the count is in ``<quantity> n``).  ``with_cif=True`` adds a ``cif`` column (the CIF
+    gets their median (the count is in ``<quantity> n``); a material with only censored values of a quantity
+    (``<1e-10``) gets the bound as a string, so that a model reading the table must decide what to do with it.  ``with_cif=True`` adds a ``cif`` column (the CIF
     text, or None) for structure featurizers.  Returns a pandas DataFrame.
     """
     import numpy as np
@@ -157,15 +158,23 @@ def ml_table(db, query=None, *, with_cif: bool = False):
             "space_group": d["space_group"],
         }
         vals: dict[str, list[float]] = defaultdict(list)
+        bounds: dict[str, list[str]] = defaultdict(list)
         for p in d["properties"]:
             v = p["value"]
+            col = f"{p['quantity']} [{p['unit']}]" if p["unit"] else p["quantity"]
             if isinstance(v, bool):
                 v = float(v)
             if isinstance(v, int | float):
-                vals[f"{p['quantity']} [{p['unit']}]" if p["unit"] else p["quantity"]].append(float(v))
+                vals[col].append(float(v))
+            elif isinstance(v, str) and v[:1] in "<>":
+                bounds[col].append(v)
         for col, vs in vals.items():
             row[col] = float(np.median(vs))
             row[f"{col.split(' [')[0]} n"] = len(vs)
+        for col, bs in bounds.items():
+            if col not in vals:  # only censored values: keep the bound so models handle it explicitly
+                row[col] = bs[0]
+                row[f"{col.split(' [')[0]} n"] = len(bs)
         comp = d["composition"] or {}
         total = sum(comp.values())
         row.update({f"x_{el}": a / total for el, a in comp.items()} if total else {})

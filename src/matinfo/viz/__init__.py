@@ -11,6 +11,7 @@ import importlib
 
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "matinfo.viz.figure": ("Figure",),
+    "matinfo.viz.parity": ("parity_plot",),
     "matinfo.viz.weights": ("weight_diagram", "error_dos"),
     "matinfo.viz.importance": (
         "importance_plot",

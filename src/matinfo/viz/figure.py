@@ -47,7 +47,9 @@ class Figure:
         stem = Path(stem)
         png, html = stem.with_suffix(".png"), stem.with_suffix(".html")
         _atomic_write(png, lambda tmp: self.static.savefig(tmp, dpi=dpi, bbox_inches="tight", format="png"))
-        _atomic_write(html, lambda tmp: self.interactive.write_html(tmp, include_plotlyjs=True, full_html=True))
+        _atomic_write(
+            html, lambda tmp: self.interactive.write_html(tmp, include_plotlyjs=True, full_html=True)
+        )
         return png, html
 
     def close(self) -> None:
