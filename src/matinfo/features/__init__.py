@@ -29,6 +29,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "matinfo.features.soap": ("SOAP",),
     "matinfo.features.element_stats": ("ElementStats",),
     "matinfo.features.stoichiometry": ("Stoichiometry",),
+    "matinfo.features.alloy": ("AlloyFeatures",),
     "matinfo.features.orbitals": ("ValenceOrbital",),
     "matinfo.features.ionic": ("IonicProperty",),
     "matinfo.features.conditions": ("ConditionFeatures",),

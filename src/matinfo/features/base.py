@@ -16,14 +16,18 @@ Every featurizer in :mod:`matinfo.features` derives from :class:`Featurizer` and
 Subclasses implement either ``_compute_one(item) -> 1-D array`` (row by row; the base class handles errors and
 parallelism) or ``_compute_batch(items) -> 2-D array`` (vectorised over the whole chunk), plus ``_prepare(x)``
 (turn one raw input into the object ``_compute_*`` wants, raising on bad input) and ``_describe()`` (feature
-names and categories).  Featurizers whose output does not depend on training data set ``stateless = True`` and can
-``transform`` without ``fit``, like matminer's.
+names and categories).  Batch featurizers may also read a whole chunk of inputs at once with
+``_prepare_batch(rows) -> (items, failures)`` (the default calls ``_prepare`` row by row); row errors are reported
+exactly as from ``_prepare``.  Featurizers whose output does not depend on training data set
+``stateless = True`` and can ``transform`` without ``fit``, like matminer's.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -40,6 +44,7 @@ __all__ = [
     "RowError",
     "Examples",
     "registered_featurizers",
+    "gc_paused",
 ]
 
 #: The descriptor categories a feature can belong to (ARCHITECTURE.md, "Featurizer").
@@ -133,6 +138,9 @@ class Featurizer(TransformerMixin, BaseEstimator):
     stateless: ClassVar[bool] = True
     #: Rows per chunk below which ``n_jobs`` is ignored (process start-up would cost more than it saves).
     min_rows_parallel: ClassVar[int] = 2000
+    #: Pause the cyclic garbage collector during ``transform`` (see :func:`gc_paused`); a featurizer that makes
+    #: much cyclic garbage per row can switch it off.
+    pause_gc: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -157,11 +165,34 @@ class Featurizer(TransformerMixin, BaseEstimator):
         """Turn one raw input into what ``_compute_*`` needs; raise (any row error) on bad input."""
         return x
 
+    def _prepare_batch(self, rows: list[Any]) -> tuple[Any, list[tuple[int, BaseException]]]:
+        """Prepare a chunk of rows (none missing) for ``_compute_batch`` at once.
+
+        Returns ``(items, failures)``: ``items`` (anything with ``len``, passed to ``_compute_batch``) holds the
+        rows that could be prepared, in order; ``failures`` is ``(position in rows, exception)`` for each that
+        could not, in order of position (the exception as ``_prepare`` would raise it; only row errors, anything
+        else propagates).  With ``on_error="raise"`` returning just the first failure is enough.  The default
+        calls ``_prepare`` row by row.
+        """
+        stop = getattr(self, "on_error", "raise") == "raise"
+        items: list[Any] = []
+        failures: list[tuple[int, BaseException]] = []
+        prepare = self._prepare
+        for i, x in enumerate(rows):
+            try:
+                items.append(prepare(x))
+            except _ROW_ERRORS as exc:
+                failures.append((i, exc))
+                if stop:
+                    break
+        return items, failures
+
     def _compute_one(self, item: Any) -> np.ndarray:
         raise NotImplementedError
 
-    def _compute_batch(self, items: list[Any]) -> np.ndarray:
-        """Vectorised path; the default loops ``_compute_one`` (the base class catches per-row errors there)."""
+    def _compute_batch(self, items: Any) -> np.ndarray:
+        """Vectorised path: one new row of features per item (what ``_prepare_batch`` gives, or a list of
+        ``_prepare`` results)."""
         raise NotImplementedError
 
     def _fit(self, X: Any, y: Any = None) -> None:
@@ -279,6 +310,12 @@ class Featurizer(TransformerMixin, BaseEstimator):
 
     def transform(self, X: Any) -> np.ndarray:
         """Featurize every row of ``X``; returns a float array of shape ``(n_rows, n_features)``."""
+        if not self.pause_gc:
+            return self._transform(X)
+        with gc_paused():
+            return self._transform(X)
+
+    def _transform(self, X: Any) -> np.ndarray:
         self._ensure_ready()
         rows, labels = self._rows(X)
         n_features = self.n_features_out_
@@ -321,11 +358,12 @@ class Featurizer(TransformerMixin, BaseEstimator):
     def _transform_rows(
         self, rows: list[Any], labels: list[Any]
     ) -> tuple[np.ndarray, list[RowError], list[Any]]:
-        n_features = self.n_features_out_
-        out = np.full((len(rows), n_features), np.nan)
+        raise_errors = getattr(self, "on_error", "raise") == "raise"
+        if type(self)._compute_batch is not Featurizer._compute_batch:
+            return self._transform_batch(rows, labels, raise_errors)
+        out = np.full((len(rows), self.n_features_out_), np.nan)
         errors: list[RowError] = []
         missing: list[Any] = []
-        raise_errors = getattr(self, "on_error", "raise") == "raise"
 
         def failed(exc: BaseException, i: int) -> None:
             err = self._row_error(exc, labels[i], rows[i])
@@ -333,32 +371,80 @@ class Featurizer(TransformerMixin, BaseEstimator):
                 raise err from exc
             errors.append(RowError(labels[i], _short(rows[i]), err.problem))
 
-        batch = type(self)._compute_batch is not Featurizer._compute_batch
-        prepared: list[Any] = []
-        good: list[int] = []
         for i, x in enumerate(rows):
             if _is_missing(x):
                 missing.append(labels[i])
                 continue
             try:
-                item = self._prepare(x)
-                if not batch:
-                    out[i] = self._compute_one(item)
-                    continue
+                out[i] = self._compute_one(self._prepare(x))
             except _ROW_ERRORS as exc:
                 failed(exc, i)
-                continue
-            prepared.append(item)
-            good.append(i)
-        if batch and prepared:
-            values = np.asarray(self._compute_batch(prepared), dtype=float)
-            if values.shape != (len(prepared), n_features):
-                raise RuntimeError(
-                    f"{type(self).__name__}._compute_batch returned shape {values.shape}, "
-                    f"expected {(len(prepared), n_features)}"
-                )
-            out[good] = values
         return out, errors, missing
+
+    def _transform_batch(
+        self, rows: list[Any], labels: list[Any], raise_errors: bool
+    ) -> tuple[np.ndarray, list[RowError], list[Any]]:
+        """``_transform_rows`` for batch featurizers: missing rows out, ``_prepare_batch``, ``_compute_batch``."""
+        n, n_features = len(rows), self.n_features_out_
+        gone = [i for i, x in enumerate(rows) if x is None or (isinstance(x, float) and x != x)]
+        if gone:
+            is_gone = np.zeros(n, dtype=bool)
+            is_gone[gone] = True
+            where = np.flatnonzero(~is_gone)
+            present = [rows[i] for i in where.tolist()]
+        else:
+            where, present = None, rows
+        items, failures = self._prepare_batch(present) if present else ([], [])
+        errors: list[RowError] = []
+        if failures:
+            failures = sorted(failures, key=lambda f: f[0])
+            if where is not None:
+                failures = [(int(where[j]), exc) for j, exc in failures]
+            if raise_errors:
+                i, exc = failures[0]
+                raise self._row_error(exc, labels[i], rows[i]) from exc
+            for i, exc in failures:
+                errors.append(
+                    RowError(labels[i], _short(rows[i]), self._row_error(exc, labels[i], rows[i]).problem)
+                )
+        n_good = len(present) - len(failures)
+        if len(items) != n_good:
+            raise RuntimeError(
+                f"{type(self).__name__}._prepare_batch returned {len(items)} items for {n_good} good rows"
+            )
+        values = np.asarray(self._compute_batch(items), dtype=float) if n_good else np.empty((0, n_features))
+        if values.shape != (n_good, n_features):
+            raise RuntimeError(
+                f"{type(self).__name__}._compute_batch returned shape {values.shape}, "
+                f"expected {(n_good, n_features)}"
+            )
+        missing = [labels[i] for i in gone]
+        if n_good == n:
+            return np.ascontiguousarray(values), errors, missing
+        good = np.ones(n, dtype=bool)
+        good[gone] = False
+        good[[i for i, _ in failures]] = False
+        out = np.full((n, n_features), np.nan)
+        out[good] = values
+        return out, errors, missing
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause CPython's cyclic garbage collector for a bulk featurization.
+
+    Featurizing a row creates small acyclic objects (tuples, floats, cache entries); over 10⁴–10⁶ rows the
+    collector would otherwise sweep them, and every long-lived object of the process, again and again, which can
+    cost as much as the featurization itself.  Reference counting still frees everything acyclic at once; only
+    cyclic garbage waits until the collector is switched back on (if it was on) when the block ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _is_missing(x: Any) -> bool:

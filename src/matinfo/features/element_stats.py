@@ -27,12 +27,17 @@ from typing import Any
 
 import numpy as np
 
-from matinfo.features._composition import gc_paused, padded_amounts, prepared_composition
+from matinfo.features._composition import (
+    CompositionBatch,
+    composition_items,
+    padded_amounts,
+    read_compositions,
+)
 from matinfo.features.base import Examples, Featurizer
 
 __all__ = ["ElementStats", "PRESETS", "STATS", "weighted_stats"]
 
-_CHUNK = 1024  # rows per block in weighted_stats
+_CHUNK = 256  # rows per block in weighted_stats
 STATS = ("minimum", "maximum", "range", "mean", "avg_dev", "std_dev", "mode")
 
 
@@ -125,40 +130,36 @@ def weighted_stats(
     if n == 0:
         return np.empty((0, p, len(stats)))
     counts = (amounts > 0).sum(axis=1)
-    # Rows with the same number of elements go together (sorted once), so that no slot is padding; elements
-    # come first in a row.  Blocks of _CHUNK rows keep the work in the CPU cache.
+    # Rows with the same number of elements go together, so that no slot is padding (elements come first in a
+    # row), in blocks of _CHUNK rows that stay in the CPU cache; each block is written to its rows at once.
     order = np.argsort(counts, kind="stable")
-    idx, amounts, counts = idx[order], amounts[order], counts[order]
-    res = np.empty((n, p, len(stats)))
-    bounds = np.flatnonzero(np.diff(counts)) + 1
+    sorted_counts = counts[order]
+    out = np.empty((n, p, len(stats)))
+    block = np.empty((_CHUNK, p, len(stats)))
+    bounds = np.flatnonzero(np.diff(sorted_counts)) + 1
     for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, n], strict=True):
-        c = counts[lo]
+        c = int(sorted_counts[lo])
         for a in range(lo, hi, _CHUNK):
-            b = min(a + _CHUNK, hi)
-            _dense_stats(table, idx[a:b, :c], amounts[a:b, :c], stats, res[a:b])
-    out = np.empty_like(res)
-    out[order] = res
+            rows = order[a : min(a + _CHUNK, hi)]
+            _dense_stats(table, idx[rows, :c], amounts[rows, :c], stats, block[: len(rows)])
+            out[rows] = block[: len(rows)]
     return out
 
 
 def _dense_stats(table: np.ndarray, idx: np.ndarray, amounts: np.ndarray, stats, out: np.ndarray) -> None:
-    """:func:`weighted_stats` for rows whose k slots are all present, written into ``out`` (rows, p, stats)."""
+    """:func:`weighted_stats` for rows whose k slots are all present, written into ``out`` (rows, p, stats).
+
+    Sums run over the slots in order (a reduction over the first axis of ``(k, rows, p)`` arrays), as matminer's
+    ``np.average`` sums a composition's elements, so that the values are equal, not just close.
+    """
     n, k = idx.shape
     pos = {s: i for i, s in enumerate(stats)}
-    # Slot by slot: each slot is an (n, p) contiguous block, so every step is a plain elementwise operation.
-    vals = [table[idx[:, j]] for j in range(k)]
-    w = [amounts[:, j, None] for j in range(k)]
+    values = table[idx.T]  # (k, n, p): slot j's property values are one contiguous (n, p) block
+    weights = amounts.T[:, :, None]
     total = amounts.sum(axis=1)[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
-        lo = hi = None
-        if "minimum" in pos or "range" in pos:
-            lo = vals[0].copy()
-            for j in range(1, k):
-                np.minimum(lo, vals[j], out=lo)
-        if "maximum" in pos or "range" in pos:
-            hi = vals[0].copy()
-            for j in range(1, k):
-                np.maximum(hi, vals[j], out=hi)
+        lo = np.minimum.reduce(values, axis=0) if pos.keys() & {"minimum", "range"} else None
+        hi = np.maximum.reduce(values, axis=0) if pos.keys() & {"maximum", "range"} else None
         if "minimum" in pos:
             out[:, :, pos["minimum"]] = lo
         if "maximum" in pos:
@@ -166,24 +167,25 @@ def _dense_stats(table: np.ndarray, idx: np.ndarray, amounts: np.ndarray, stats,
         if "range" in pos:
             np.subtract(hi, lo, out=out[:, :, pos["range"]])
         if pos.keys() & {"mean", "avg_dev", "std_dev"}:
-            mean = w[0] * vals[0]
-            for j in range(1, k):
-                mean += w[j] * vals[j]
+            tmp = values * weights
+            mean = np.add.reduce(tmp, axis=0)
             mean /= total
             if "mean" in pos:
                 out[:, :, pos["mean"]] = mean
             if "avg_dev" in pos:
-                dev = w[0] * np.abs(vals[0] - mean)
-                for j in range(1, k):
-                    dev += w[j] * np.abs(vals[j] - mean)
-                np.divide(dev, total, out=out[:, :, pos["avg_dev"]])
+                np.subtract(values, mean, out=tmp)
+                np.abs(tmp, out=tmp)
+                tmp *= weights
+                np.divide(np.add.reduce(tmp, axis=0), total, out=out[:, :, pos["avg_dev"]])
             if "std_dev" in pos:
                 if k == 1:
                     out[:, :, pos["std_dev"]] = 0.0
                 else:
                     beta = total / (total**2 - (amounts**2).sum(axis=1)[:, None])
-                    sq = sum(w[j] * (vals[j] - mean) ** 2 for j in range(k))
-                    out[:, :, pos["std_dev"]] = np.sqrt(beta * sq)
+                    np.subtract(values, mean, out=tmp)
+                    np.square(tmp, out=tmp)
+                    tmp *= weights
+                    out[:, :, pos["std_dev"]] = np.sqrt(beta * np.add.reduce(tmp, axis=0))
         if "mode" in pos:
             top = amounts.max(axis=1, keepdims=True)
             tied = np.abs(amounts - top) <= 1e-8 + 1e-5 * np.abs(top)
@@ -191,7 +193,7 @@ def _dense_stats(table: np.ndarray, idx: np.ndarray, amounts: np.ndarray, stats,
                 out[:, :, pos["mode"]] = table[idx[tied]]
             else:
                 out[:, :, pos["mode"]] = np.minimum.reduce(
-                    [np.where(tied[:, j, None], vals[j], np.inf) for j in range(k)]
+                    np.where(tied.T[:, :, None], values, np.inf), axis=0
                 )
 
 
@@ -284,15 +286,13 @@ class ElementStats(Featurizer):
         state.pop("_lookup_cache", None)
         return state
 
-    def transform(self, X: Any) -> np.ndarray:
-        """Featurize every row of ``X`` (formula strings, Compositions, …); ``(n_rows, n_features)`` floats."""
-        with gc_paused():
-            return super().transform(X)
+    def _prepare(self, x: Any) -> tuple[tuple[str, float], ...]:
+        return composition_items(x)
 
-    def _prepare(self, x: Any) -> str | tuple[tuple[str, float], ...]:
-        return prepared_composition(x)
+    def _prepare_batch(self, rows: list[Any]) -> tuple[CompositionBatch, list[tuple[int, BaseException]]]:
+        return read_compositions(rows, stop_on_error=self.on_error == "raise")
 
-    def _compute_batch(self, items: list[str | tuple[tuple[str, float], ...]]) -> np.ndarray:
+    def _compute_batch(self, items: CompositionBatch | list[tuple[tuple[str, float], ...]]) -> np.ndarray:
         lookup, stats = self._lookup()
         idx, amounts = padded_amounts(items)
         out = weighted_stats(lookup, idx, amounts, stats)

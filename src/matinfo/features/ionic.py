@@ -7,7 +7,13 @@ from typing import Any
 
 import numpy as np
 
-from matinfo.features._composition import ELEMENTS, gc_paused, padded_amounts, prepared_composition
+from matinfo.features._composition import (
+    ELEMENTS,
+    CompositionBatch,
+    composition_items,
+    padded_amounts,
+    read_compositions,
+)
 from matinfo.features.base import Examples, Featurizer
 from matinfo.features.element_stats import _WARD_2016
 
@@ -94,15 +100,13 @@ class IonicProperty(Featurizer):
         names = ["compound possible", "max ionic char", "avg ionic char"]
         return names, ["composition"] * len(names)
 
-    def transform(self, X: Any) -> np.ndarray:
-        """Featurize every row of ``X``; ``(n_rows, n_features)`` floats (see :func:`gc_paused` for the speed)."""
-        with gc_paused():
-            return super().transform(X)
+    def _prepare(self, x: Any) -> tuple[tuple[str, float], ...]:
+        return composition_items(x)
 
-    def _prepare(self, x: Any) -> str | tuple[tuple[str, float], ...]:
-        return prepared_composition(x)
+    def _prepare_batch(self, rows: list[Any]) -> tuple[CompositionBatch, list[tuple[int, BaseException]]]:
+        return read_compositions(rows, stop_on_error=self.on_error == "raise")
 
-    def _compute_batch(self, items: list[str | tuple[tuple[str, float], ...]]) -> np.ndarray:
+    def _compute_batch(self, items: CompositionBatch | list[tuple[tuple[str, float], ...]]) -> np.ndarray:
         x, _ = _pymatgen_data()
         idx, amounts = padded_amounts(items)
         frac = amounts / amounts.sum(axis=1, keepdims=True)

@@ -6,7 +6,12 @@ from typing import Any
 
 import numpy as np
 
-from matinfo.features._composition import gc_paused, padded_amounts, prepared_composition
+from matinfo.features._composition import (
+    CompositionBatch,
+    composition_items,
+    padded_amounts,
+    read_compositions,
+)
 from matinfo.features.base import Examples, Featurizer
 from matinfo.features.element_stats import _DEML_2016, _WARD_2016
 
@@ -61,15 +66,13 @@ class ValenceOrbital(Featurizer):
         names = [f"{prop} {orb} valence electrons" for prop in self.props for orb in self.orbitals]
         return names, ["composition"] * len(names)
 
-    def transform(self, X: Any) -> np.ndarray:
-        """Featurize every row of ``X``; ``(n_rows, n_features)`` floats (see :func:`gc_paused` for the speed)."""
-        with gc_paused():
-            return super().transform(X)
+    def _prepare(self, x: Any) -> tuple[tuple[str, float], ...]:
+        return composition_items(x)
 
-    def _prepare(self, x: Any) -> str | tuple[tuple[str, float], ...]:
-        return prepared_composition(x)
+    def _prepare_batch(self, rows: list[Any]) -> tuple[CompositionBatch, list[tuple[int, BaseException]]]:
+        return read_compositions(rows, stop_on_error=self.on_error == "raise")
 
-    def _compute_batch(self, items: list[str | tuple[tuple[str, float], ...]]) -> np.ndarray:
+    def _compute_batch(self, items: CompositionBatch | list[tuple[tuple[str, float], ...]]) -> np.ndarray:
         from matinfo.core.elements import element_table
 
         table = element_table()

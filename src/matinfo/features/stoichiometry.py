@@ -6,7 +6,12 @@ from typing import Any
 
 import numpy as np
 
-from matinfo.features._composition import gc_paused, padded_amounts, prepared_composition
+from matinfo.features._composition import (
+    CompositionBatch,
+    composition_items,
+    padded_amounts,
+    read_compositions,
+)
 from matinfo.features.base import Examples, Featurizer
 
 __all__ = ["Stoichiometry"]
@@ -53,15 +58,13 @@ class Stoichiometry(Featurizer):
         names = [f"{int(p)}-norm" for p in self.p_list]
         return names, ["composition"] * len(names)
 
-    def transform(self, X: Any) -> np.ndarray:
-        """Featurize every row of ``X``; ``(n_rows, n_features)`` floats (see :func:`gc_paused` for the speed)."""
-        with gc_paused():
-            return super().transform(X)
+    def _prepare(self, x: Any) -> tuple[tuple[str, float], ...]:
+        return composition_items(x)
 
-    def _prepare(self, x: Any) -> str | tuple[tuple[str, float], ...]:
-        return prepared_composition(x)
+    def _prepare_batch(self, rows: list[Any]) -> tuple[CompositionBatch, list[tuple[int, BaseException]]]:
+        return read_compositions(rows, stop_on_error=self.on_error == "raise")
 
-    def _compute_batch(self, items: list[str | tuple[tuple[str, float], ...]]) -> np.ndarray:
+    def _compute_batch(self, items: CompositionBatch | list[tuple[tuple[str, float], ...]]) -> np.ndarray:
         _, amounts = padded_amounts(items)
         frac = amounts / amounts.sum(axis=1, keepdims=True)
         out = np.empty((len(items), len(self.p_list)))
