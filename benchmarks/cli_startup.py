@@ -18,7 +18,8 @@ import sys
 import time
 from pathlib import Path
 
-BEGIN, END = "<!-- cli_startup:begin -->", "<!-- cli_startup:end -->"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _report import write_section  # noqa: E402
 
 
 def timed(cmd: list[str], runs: int) -> list[float]:
@@ -29,18 +30,6 @@ def timed(cmd: list[str], runs: int) -> list[float]:
         subprocess.run(cmd, capture_output=True, check=True)
         out.append(time.perf_counter() - t0)
     return out
-
-
-def replace_section(path: Path, text: str) -> None:
-    old = path.read_text() if path.exists() else "# Benchmarks\n"
-    block = f"{BEGIN}\n{text.rstrip()}\n{END}"
-    if BEGIN in old and END in old:
-        new = old[: old.index(BEGIN)] + block + old[old.index(END) + len(END) :]
-    else:
-        new = old.rstrip() + "\n\n" + block + "\n"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(new)
-    tmp.replace(path)
 
 
 def main() -> None:
@@ -73,7 +62,7 @@ def main() -> None:
         *[f"| {n} | {m * 1000:.0f} | {x * 1000:.0f} |" for n, m, x in rows],
     ]
     if args.out:
-        replace_section(args.out, "\n".join(text))
+        write_section("cli_startup", "\n".join(text), args.out)
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ import numpy as np  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-import _store_report as report  # noqa: E402  (machine facts and the docs-section writer)
+import _report as report  # noqa: E402  (machine facts and the docs-section writer)
 
 NAME = "featurize_speed"
 #: The clock for the rates of the other featurizers: CPU time of this single-threaded process, so that other work on
@@ -386,13 +386,8 @@ def main(argv: list[str] | None = None) -> Report:
 
 
 def write_section(path: Path, text: str) -> None:
-    """``_store_report.write_section`` with this benchmark's markers."""
-    saved = report.BEGIN, report.END
-    report.BEGIN, report.END = f"<!-- {NAME}:begin -->", f"<!-- {NAME}:end -->"
-    try:
-        report.write_section(path, text)
-    finally:
-        report.BEGIN, report.END = saved
+    """This benchmark's section of ``path`` (see ``benchmarks/_report.py``)."""
+    report.write_section(NAME, text, path)
 
 
 if __name__ == "__main__":

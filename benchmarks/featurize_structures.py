@@ -31,7 +31,7 @@ import numpy as np  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-import _store_report as report  # noqa: E402  (machine facts and the docs-section writer)
+import _report as report  # noqa: E402  (machine facts and the docs-section writer)
 
 NAME = "featurize_structures"
 clock = time.process_time
@@ -175,13 +175,8 @@ def run(out: Any) -> list[dict[str, Any]]:
 
 
 def write_section(path: Path, text: str) -> None:
-    """``_store_report.write_section`` with this benchmark's markers."""
-    saved = report.BEGIN, report.END
-    report.BEGIN, report.END = f"<!-- {NAME}:begin -->", f"<!-- {NAME}:end -->"
-    try:
-        report.write_section(path, text)
-    finally:
-        report.BEGIN, report.END = saved
+    """This benchmark's section of ``path`` (see ``benchmarks/_report.py``)."""
+    report.write_section(NAME, text, path)
 
 
 def main(argv: list[str] | None = None) -> None:

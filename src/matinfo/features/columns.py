@@ -16,7 +16,8 @@ class NumericColumns(Featurizer):
     """Pass numeric columns of a table through as features of one ``category``.
 
     For numbers a data set already reports per row — OBELiX's lattice constants and space-group number are
-    *structure* descriptors even without a CIF.  Cells must be numbers (or empty → NaN); anything else is a row
+    *structure* descriptors even without a CIF.  ``prefix`` is put before each name (``"reported "`` tells the
+    reported lattice constant ``a`` from the one computed from a CIF).  Cells must be numbers (or empty → NaN); anything else is a row
     error naming the column.  For values with units or categorical conditions use
     :class:`~matinfo.features.ConditionFeatures`.
 
@@ -34,11 +35,13 @@ class NumericColumns(Featurizer):
         *,
         columns: list[str] | tuple[str, ...] = (),
         category: str = "structure",
+        prefix: str = "",
         on_error: str = "raise",
         n_jobs: int | None = 1,
     ) -> None:
         self.columns = columns
         self.category = category
+        self.prefix = prefix
         self.on_error = on_error
         self.n_jobs = n_jobs
 
@@ -47,7 +50,7 @@ class NumericColumns(Featurizer):
             raise ParameterError("NumericColumns needs columns=[...]")
         if self.category not in CATEGORIES:
             raise ParameterError(f"category={self.category!r}: use one of {CATEGORIES}")
-        return [str(c) for c in self.columns], [self.category] * len(self.columns)
+        return [f"{self.prefix}{c}" for c in self.columns], [self.category] * len(self.columns)
 
     def _rows(self, X: Any) -> tuple[list[Any], list[Any]]:
         import pandas as pd

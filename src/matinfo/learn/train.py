@@ -147,7 +147,8 @@ def default_featurizer(
     if condition_columns:
         parts.append((reg["conditions"](columns=condition_columns), None))
     for category, cols in (numeric_columns or {}).items():
-        parts.append((NumericColumns(columns=list(cols), category=category), None))
+        # "reported a" vs the "a" computed from a CIF: numbers given in the table keep a prefix
+        parts.append((NumericColumns(columns=list(cols), category=category, prefix="reported "), None))
     if not parts:
         raise ParameterError(
             "nothing to featurize: give a composition, structure, condition or numeric column"
