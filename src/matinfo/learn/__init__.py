@@ -27,6 +27,13 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "matinfo.learn.ablation": ("run_ablation", "AblationResult", "corrected_resampled_ttest"),
     "matinfo.learn.card": ("ModelCard", "save_model", "load_model", "data_hash"),
     "matinfo.learn.study": ("run_study", "StudyResult"),
+    "matinfo.learn.recipes": (
+        "HurdleRegressor",
+        "ProbabilityAverage",
+        "composition_features",
+        "composition_recipe",
+    ),
+    "matinfo.learn.matbench": ("run_matbench", "load_task", "MatbenchTask", "Recipe"),
     "matinfo.learn.train": ("fit_model", "predict_table", "read_target", "default_featurizer", "FitResult"),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
