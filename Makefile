@@ -49,6 +49,9 @@ bench: install
 	$(BIN)/python -m pip install -q --no-deps --ignore-requires-python crabnet==2.0.8
 	$(BIN)/python benchmarks/cli_startup.py --runs 20 --out docs/benchmarks.md
 	$(BIN)/python benchmarks/store_scale.py --out docs/benchmarks.md
+	$(BIN)/python benchmarks/featurize_speed.py
+	$(BIN)/python benchmarks/matbench_tasks.py
+	$(BIN)/python benchmarks/obelix_models.py
 
 clean:
 	rm -rf demo-out .pytest_cache
