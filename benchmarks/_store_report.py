@@ -133,11 +133,20 @@ def markdown(result: dict[str, Any]) -> str:
             f"– | – | {p['records']:,} | – | {p['property_rows']:,} | – |"
         )
     names = [s["name"] for s in result["backends"][0]["searches"]] if result["backends"] else []
-    lines += ["", f"### Searches (ms; target p95 ≤ {TARGET_SEARCH_P95_MS:.0f} ms)", ""]
+    lines += [
+        "",
+        f"### Searches (ms; target p95 ≤ {TARGET_SEARCH_P95_MS:.0f} ms)",
+        "",
+        "Plan: the one `store.search.plan_search` chose (one entry when both backends chose the same): "
+        "*walk* (substances in ID order until the page is full), *walk-nelements* (the index `materials "
+        "(nelements, substance_id)` in that order), *driver* (the materials of the most selective "
+        "indexed criterion, each tested, then sorted); a walk that falls short hands over to the driver.",
+        "",
+    ]
     head = "| # | search |" + "".join(
         f" {b['backend']} p50 | {b['backend']} p95 | hits |" for b in result["backends"]
     )
-    lines += [head, "|---|---|" + "---:|---:|---:|" * len(result["backends"])]
+    lines += [head + " plan |", "|---|---|" + "---:|---:|---:|" * len(result["backends"]) + "---|"]
     for k, name in enumerate(names):
         row = f"| {k + 1} | {name.replace('|', '/')} |"
         for b in result["backends"]:
@@ -147,7 +156,8 @@ def markdown(result: dict[str, Any]) -> str:
             else:
                 flag = "" if s["p95_ms"] is None or s["p95_ms"] <= TARGET_SEARCH_P95_MS else " ❌"
                 row += f" {_fmt(s['p50_ms'])} | {_fmt(s['p95_ms'])}{flag} | {s['hits']} |"
-        lines.append(row)
+        plans = list(dict.fromkeys(b["searches"][k].get("plan") or "–" for b in result["backends"]))
+        lines.append(row + f" {' / '.join(plans).replace('|', '/')} |")
     lines += [
         "",
         f"### Whole-substance retrieval (ms; target ≤ {TARGET_SUBSTANCE_P95_MS:.0f} ms)",

@@ -129,8 +129,8 @@ def test_bad_queries_say_what_to_do(filled):
         db.search(properties=["ionic_conductivity is high"])
 
 
-def test_nelements_walk_gives_the_same_pages_as_the_other_plans(db, monkeypatch):
-    """The walk over (nelements, substance_id) is chosen by estimate; every plan gives the same pages."""
+def test_every_plan_gives_the_same_pages(db, monkeypatch):
+    """Plans are chosen by estimate (walks, drivers, plain); every plan gives the same pages."""
     from matinfo.store import search
 
     formulas = [
@@ -146,16 +146,74 @@ def test_nelements_walk_gives_the_same_pages_as_the_other_plans(db, monkeypatch)
         "Co",
         "LiFePO4",
         "NiO",
+        "LiTiS2",
+        "Li2TiO3",
+        "ZrO2",
+        "TiN",
+        "ZrC",
     ]
-    db.write([MaterialIn(formula=f, name=f) for f in formulas], dataset="walk")
+    db.write(
+        [
+            MaterialIn(
+                formula=f,
+                name=f,
+                properties=(PropertyIn("band_gap", 0.5 * i, "eV", method="calculation"),),
+            )
+            for i, f in enumerate(formulas)
+        ],
+        dataset="walk",
+    )
     queries = [
         Query(elements_any=("Fe", "Co", "Ni"), elements_none=("O",), nelements=2, limit=3, offset=o)
         for o in (0, 3)
-    ] + [Query(elements=("O",), nelements=2, space_group=None, limit=2), Query(nelements=1, limit=5)]
+    ] + [
+        Query(elements=("O",), nelements=2, space_group=None, limit=2),
+        Query(nelements=1, limit=5),
+        Query(elements=("Li", "Ti"), elements_any=("O", "S", "Se"), properties=("band_gap > 0 eV",)),
+        Query(elements=("O",), properties=("band_gap >= 1 eV",), limit=2, offset=1),
+        Query(dataset="walk", elements=("N",), elements_none=("O",), limit=None),
+        Query(filter='elements HAS ALL "Li","O" AND nelements=3'),
+        Query(filter='elements HAS ANY "Ti","Zr" AND NOT elements HAS "O" AND nelements<=2', limit=1),
+        Query(filter='NOT elements HAS ANY "O","S" AND nelements > 1', limit=4),
+        Query(filter='elements HAS "Fe" OR nelements = 1', limit=3),
+        Query(formula="Fe2O3"),
+    ]
     for q in queries:
-        monkeypatch.setattr(search, "WALK_BUDGET", 10**9)
+        pages = {}
+        for plan in (None, "walk", "walk-nelements", "driver"):
+            monkeypatch.setattr(search, "FORCE_PLAN", plan)
+            pages[plan] = [x.substance_id for x in db.search(q)]
+        monkeypatch.setattr(search, "FORCE_PLAN", None)
+        monkeypatch.setattr(search, "PG_ESTIMATES_FROM", 0)  # PostgreSQL's estimates instead of counts
+        pages["estimates"] = [x.substance_id for x in db.search(q)]
+        monkeypatch.undo()
+        assert len(set(map(tuple, pages.values()))) == 1, (q, pages)
+    # a walk whose window is too short for the page falls back to the driver or walks on
+    monkeypatch.setattr(search, "FORCE_PLAN", "walk")
+    monkeypatch.setattr(search, "WALK_MIN_SPAN", 1)
+    monkeypatch.setattr(search, "WALK_SAFETY", 0.0)
+    for q in queries:
+        monkeypatch.setattr(search, "FORCE_PLAN", "walk")
         walked = [x.substance_id for x in db.search(q)]
-        monkeypatch.setattr(search, "WALK_BUDGET", -1)
-        other = [x.substance_id for x in db.search(q)]
-        assert walked == other
+        monkeypatch.setattr(search, "FORCE_PLAN", None)
+        assert walked == [x.substance_id for x in db.search(q)], q
     assert [x.reduced_formula for x in db.search(Query(nelements=1))] == ["Co"]
+    assert sorted(x.reduced_formula for x in db.search(Query(filter='elements HAS ALL "Li","Ti"'))) == [
+        "Li2TiO3",
+        "LiTiS2",
+    ]
+
+
+def test_plan_follows_the_counts(db):
+    """The rarest criterion drives; a dense conjunction walks."""
+    from matinfo.store.search import plan_search
+
+    db.write([MaterialIn(formula=f) for f in ("LiTiS2", "Li2O", "TiO2", "LiCoO2", "Fe2O3", "CoO")])
+    with db.session() as s:
+        plan, _ = plan_search(s, Query(elements=("O", "Ti"), limit=100))
+        assert plan.name == "driver" and plan.driver.startswith("elements Ti & O"), plan
+        plan, _ = plan_search(s, Query(filter='elements HAS ALL "O","Ti"', limit=100))
+        assert plan.name == "driver" and plan.driver.startswith("elements Ti & O"), plan
+        plan, _ = plan_search(s, Query(elements=("O",), limit=1))
+        assert plan.name == "walk", plan
+        assert str(plan).startswith("walk")

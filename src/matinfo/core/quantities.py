@@ -98,7 +98,10 @@ def find_quantity(name_or_alias: str) -> QuantityDef | None:
     >>> find_quantity("T").name, find_quantity("no such thing")
     ('temperature', None)
     """
-    name = _by_key.get(quantity_key(name_or_alias)) if isinstance(name_or_alias, str) else None
+    if not isinstance(name_or_alias, str):
+        return None
+    # a key as stored (every canonical name is one) needs no normalising: quantity_key is idempotent
+    name = _by_key.get(name_or_alias) or _by_key.get(quantity_key(name_or_alias))
     return None if name is None else _by_name[name]
 
 

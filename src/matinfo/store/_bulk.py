@@ -18,6 +18,7 @@ statement runs in the session's transaction, so an import stays all or nothing.
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -67,6 +68,29 @@ class BulkWriter:
             # a missing key without default is SQL NULL (SQLAlchemy leaves the column out of the INSERT)
             constant[name] = None if value is None else value if conv is None else conv(value)
         pairs = list(zip(columns, convert, strict=True))
+        if not rows:
+            return []
+        # the writer's rows share their keys: then each row is one itemgetter call plus its conversions
+        keys = rows[0].keys()
+        if all(r.keys() == keys for r in rows):
+            present = [(i, n, c) for i, (n, c) in enumerate(pairs) if n in keys]
+            if present:
+                get = operator.itemgetter(*(n for _, n, _ in present))
+                convs = [(j, c) for j, (_, _, c) in enumerate(present) if c is not None]
+                template = [constant[n] for n in columns]
+                slots = [i for i, _, _ in present]
+                out = []
+                for r in rows:
+                    got = get(r)
+                    if len(present) == 1:
+                        got = (got,)
+                    row = template.copy()
+                    for j, i in enumerate(slots):
+                        row[i] = got[j]
+                    for j, c in convs:
+                        row[slots[j]] = c(got[j])
+                    out.append(tuple(row))
+                return out
         return [
             tuple([(r[n] if c is None else c(r[n])) if n in r else constant[n] for n, c in pairs])
             for r in rows
@@ -132,4 +156,19 @@ class BulkWriter:
 
 
 def _json(value: Any) -> str:
+    """``json.dumps(value)``, with the common cases of an import written directly (same text)."""
+    if value is None:
+        return "null"
+    if type(value) is dict and value:
+        parts = []
+        for k, v in value.items():
+            if type(k) is not str or not k.isalnum() or not k.isascii() or type(v) is not float or v != v:
+                return json.dumps(value)
+            if v in (_INF, -_INF):
+                return json.dumps(value)
+            parts.append(f'"{k}": {v!r}')
+        return "{" + ", ".join(parts) + "}"
     return json.dumps(value)
+
+
+_INF = float("inf")

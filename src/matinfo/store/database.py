@@ -26,6 +26,9 @@ __all__ = ["Database", "connect", "default_url", "ENV_URL"]
 
 #: Environment variable that overrides the default database URL.
 ENV_URL = "MATINFO_DB_URL"
+#: :meth:`Database.write` refreshes planner statistics (:meth:`Database.optimize`) after adding this many
+#: materials: the plans of searches depend on them.
+OPTIMIZE_AFTER = 5_000
 
 
 def default_url() -> str:
@@ -54,6 +57,8 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA cache_size=-65536")
+    # sorts and DISTINCT of searches, and the index builds of a large import, in memory rather than temp files
+    cur.execute("PRAGMA temp_store=MEMORY")
     cur.close()
 
 
@@ -147,17 +152,43 @@ class Database:
 
         if not resumable:
             with self.session() as s:
-                return write_records(s, records, dataset=dataset, skip_bad=skip_bad, progress=progress)
-        with self._sessions() as s:
-            try:
-                report = write_records(
-                    s, records, dataset=dataset, skip_bad=skip_bad, progress=progress, after_batch=s.commit
-                )
-                s.commit()
-                return report
-            except BaseException:
-                s.rollback()
-                raise
+                report = write_records(s, records, dataset=dataset, skip_bad=skip_bad, progress=progress)
+        else:
+            with self._sessions() as s:
+                try:
+                    report = write_records(
+                        s,
+                        records,
+                        dataset=dataset,
+                        skip_bad=skip_bad,
+                        progress=progress,
+                        after_batch=s.commit,
+                    )
+                    s.commit()
+                except BaseException:
+                    s.rollback()
+                    raise
+        if report.materials >= OPTIMIZE_AFTER:
+            self.optimize()
+        return report
+
+    def optimize(self) -> None:
+        """Refresh the statistics the query planners choose plans by; :meth:`write` calls it after large imports.
+
+        SQLite: ``ANALYZE`` with ``analysis_limit`` (a sample of each index, a fraction of a second).
+        PostgreSQL: ``VACUUM (ANALYZE)`` of the store's tables, outside any transaction: statistics, and the
+        visibility map without which the covering indexes of searches still read every table row.
+        """
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.begin() as conn:
+                conn.exec_driver_sql("PRAGMA analysis_limit = 1000")
+                conn.exec_driver_sql("ANALYZE")
+            return
+        if self.engine.dialect.name == "postgresql":
+            tables = ", ".join(t.name for t in m.Base.metadata.sorted_tables)
+            with self.engine.connect() as conn:
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+                conn.exec_driver_sql(f"VACUUM (ANALYZE) {tables}")
 
     def add_material(
         self,

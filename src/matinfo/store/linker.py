@@ -76,6 +76,10 @@ class Linker:
         self._by_system: dict[str, list[_Entry]] = defaultdict(list)
         self._loaded: set[str] = set()
         self._by_id: dict[int, _Entry] = {}
+        #: Host system and candidate systems of the materials of the current batch (see prefetch).
+        self._hosts: dict[int, tuple[object, tuple[str, list[str]]]] = {}
+        #: Entries whose composition range changed (a set: a bulk import must not walk every entry per batch).
+        self._dirty: dict[int, _Entry] = {}
         # Substances with variable-formula members span several chemical systems (LiyNb1-yTizO... is also
         # Li-Nb-O at z=0), so they are candidates for every material whose elements they contain.
         self._variable: dict[int, set[str]] | None = None
@@ -152,14 +156,20 @@ class Linker:
         one or two per material; :meth:`decide` then finds every system loaded.
         """
         systems: set[str] = set()
+        self._hosts.clear()
         for parsed, fractions in items:
-            systems.update(_host_and_keys(parsed, fractions)[1])
+            hk = _host_and_keys(parsed, fractions)
+            self._hosts[id(parsed)] = (parsed, hk)  # decide() reuses it (parsed kept alive with it)
+            systems.update(hk[1])
         self._load(systems)
 
     # -- decisions ---------------------------------------------------------------------------------------
     def decide(self, parsed, fractions: Mapping[str, float] | None, st: StructureType) -> LinkDecision:
         """Decide the substance of one material (``parsed``: its ParsedFormula)."""
-        host, keys = _host_and_keys(parsed, fractions)
+        known = self._hosts.pop(id(parsed), None)
+        host, keys = (
+            known[1] if known is not None and known[0] is parsed else _host_and_keys(parsed, fractions)
+        )
         self._load(keys)
         cands = [e for k in keys for e in self._by_system.get(k, ())]
         seen = {e.substance_id for e in cands}
@@ -202,6 +212,7 @@ class Linker:
                 e.fraction_min[el] = x if first else min(e.fraction_min.get(el, 0.0), x)
                 e.fraction_max[el] = x if first else max(e.fraction_max.get(el, 0.0), x)
             e.dirty = True
+            self._dirty[id(e)] = e
         else:
             e.formulas.append(parsed)
             if self._variable is not None:
@@ -220,8 +231,8 @@ class Linker:
     def dirty_ranges(self) -> list[dict]:
         """Composition ranges changed since the last call, as rows for an UPDATE."""
         out = []
-        for e in self._by_id.values():
-            if e.dirty:
+        for e in self._dirty.values():
+            if e.dirty:  # not taken by take_range (a new substance is inserted with its range)
                 out.append(
                     {
                         "id": e.substance_id,
@@ -230,6 +241,7 @@ class Linker:
                     }
                 )
                 e.dirty = False
+        self._dirty.clear()
         return out
 
     def remap(self, mapping: Mapping[int, int]) -> None:

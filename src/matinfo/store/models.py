@@ -203,7 +203,8 @@ class Property(Base):
     __tablename__ = "properties"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    material_id: Mapped[int] = mapped_column(ForeignKey("materials.id"), index=True)
+    #: Indexed with quantity and value (``__table_args__``).
+    material_id: Mapped[int] = mapped_column(ForeignKey("materials.id"))
     substance_id: Mapped[int] = mapped_column(ForeignKey("substances.id"), index=True)
     quantity: Mapped[str] = mapped_column(String(100))
     #: Value in ``unit`` (the quantity's canonical unit); for a bound it is the bound's number.
@@ -225,8 +226,12 @@ class Property(Base):
     material: Mapped[Material] = relationship(back_populates="properties")
     reference: Mapped[Reference | None] = relationship()
 
-    #: Covering for property-range searches: the materials of a range come from the index alone.
-    __table_args__ = (Index("ix_properties_quantity_value_material", "quantity", "value", "material_id"),)
+    #: Covering indexes for searches (migrations 0002, 0003): the materials of a property range come from the
+    #: first alone, and "this material has a band gap > 1 eV" is one probe of the second, without the row.
+    __table_args__ = (
+        Index("ix_properties_quantity_value_material", "quantity", "value", "material_id"),
+        Index("ix_properties_material_quantity_value", "material_id", "quantity", "value"),
+    )
 
 
 class PhaseDiagram(Base):

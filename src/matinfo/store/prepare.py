@@ -13,11 +13,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from matinfo.core.formula import parse_formula
+from matinfo.core.identity import StructureType
+from matinfo.core.keys import composition_keys, parse_plain_formula
+from matinfo.core.quantities import get_quantity, to_canonical
 from matinfo.core.records import MaterialIn, PropertyIn
+from matinfo.core.values import parse_condition, parse_measured
 from matinfo.errors import ImportDataError, LocatedError, MatinfoError
 
 __all__ = ["Prepared", "prepare_material", "split_location", "space_group_number"]
 
+_METHODS = frozenset(("experiment", "calculation", "prediction", "literature-extraction"))
 _BOOL_TEXT = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False}
 
 
@@ -141,8 +147,6 @@ def _structure(rec: MaterialIn, source, line) -> tuple[dict[str, Any], Any]:
 
 
 def _condition_values(conds: Mapping[str, Any], source, line, fld) -> dict[str, Any]:
-    from matinfo.core.values import parse_condition
-
     out: dict[str, Any] = {}
     for key, raw in conds.items():
         unit = None
@@ -159,16 +163,13 @@ def _condition_values(conds: Mapping[str, Any], source, line, fld) -> dict[str, 
 
 
 def _property(p: PropertyIn, source, line) -> dict[str, Any] | None:
-    from matinfo.core.quantities import get_quantity, to_canonical
-    from matinfo.core.values import parse_measured
-
     fld = p.quantity
     try:
         q = get_quantity(p.quantity)
     except MatinfoError as e:
         raise _locate(e, source, line, fld) from None
     fld = q.name
-    if p.method not in ("experiment", "calculation", "prediction", "literature-extraction"):
+    if p.method not in _METHODS:
         raise ImportDataError(
             "unknown method",
             source=source,
@@ -225,7 +226,7 @@ def _property(p: PropertyIn, source, line) -> dict[str, Any] | None:
                 row["uncertainty"] = abs(to_canonical(q, m.value + float(unc), unit) - row["value"])
     except MatinfoError as e:
         raise _locate(e, source, line, fld) from None
-    row["conditions"] = _condition_values(p.conditions, source, line, fld)
+    row["conditions"] = _condition_values(p.conditions, source, line, fld) if p.conditions else {}
     t = row["conditions"].get("temperature")
     row["temperature_K"] = float(t) if isinstance(t, int | float) and not isinstance(t, bool) else None
     row["method"] = p.method
@@ -237,10 +238,6 @@ def _property(p: PropertyIn, source, line) -> dict[str, Any] | None:
 
 def prepare_material(rec: MaterialIn) -> Prepared:
     """Parse, validate and normalise ``rec``; raise a located :class:`MatinfoError` when it is bad."""
-    from matinfo.core.formula import parse_formula
-    from matinfo.core.identity import StructureType
-    from matinfo.core.keys import composition_keys, parse_plain_formula
-
     source, line = split_location(rec.location)
     if not rec.formula or not str(rec.formula).strip():
         raise ImportDataError(

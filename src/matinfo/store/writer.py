@@ -138,12 +138,32 @@ def write_records(
     ds_id = dataset_id(session, dataset)
     linker = Linker(session)
     refs = Refs(session)
-    next_temp = -1
 
     custom_plans = _custom_plans_statement(session)
     bulk = BulkWriter(session)
     sub_cols, mat_cols = bulk.columns(Substance), bulk.columns(Material)
+    tuning = _SqliteImport(session) if bulk.dialect.name == "sqlite" else None
+    try:
+        _write_batches(
+            session, records, report, tuning, bulk, sub_cols, mat_cols, ds_name, ds_id, linker, refs,
+            custom_plans, skip_bad, progress, batch_size, after_batch,
+        )  # fmt: skip
+    finally:
+        if tuning is not None:
+            tuning.restore()
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _write_batches(
+    session, records, report, tuning, bulk, sub_cols, mat_cols, ds_name, ds_id, linker, refs,
+    custom_plans, skip_bad, progress, batch_size, after_batch,
+) -> None:  # fmt: skip
+    next_temp = -1
     for batch in _chunks(records, batch_size):
+        if tuning is not None and not tuning.decided:
+            # a large import into an empty store, in one transaction: build the search indexes once, at the end
+            tuning.decide(defer=len(batch) >= batch_size and after_batch is None)
         if custom_plans is not None:  # per batch: a resumable import commits each batch, ending SET LOCAL
             session.execute(custom_plans)
         report.read += len(batch)
@@ -286,9 +306,64 @@ def write_records(
             after_batch()
         if progress:
             progress(len(batch))
+    if tuning is not None:
+        tuning.finish()
 
-    report.seconds = time.perf_counter() - t0
-    return report
+
+#: SQLite page cache (KiB) during an import: the indexes a bulk import updates at random places (record keys,
+#: formula keys) outgrow the default 64 MiB at a few hundred thousand materials.
+IMPORT_CACHE_KIB = 512 * 1024
+
+#: Indexes that a large import into an empty SQLite store drops and builds again at its end (one sort each,
+#: instead of a random insert per row).  Those the import itself reads stay: record keys (deduplication),
+#: substances by chemical system (linking), primary keys.
+_KEEP_DURING_IMPORT = {"ix_substances_chemical_system", "ix_substances_system_type"}
+_DEFERRED_TABLES = (Material, MaterialElement, Property, Substance)
+
+
+class _SqliteImport:
+    """SQLite settings for one import: a larger page cache and, for a large import
+    into an empty store in one transaction, secondary indexes built after the rows instead of row by row.
+
+    Dropping and creating indexes are statements of the import's own transaction, so a failed or interrupted
+    import rolls them back with the rows: the schema is never left without them.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.raw = session.connection().connection.driver_connection
+        cur = self.raw.cursor()
+        try:
+            self.cache = cur.execute("PRAGMA cache_size").fetchone()[0]
+            if self.cache >= 0 or -self.cache < IMPORT_CACHE_KIB:  # >= 0 is in pages: assume smaller
+                cur.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+        finally:
+            cur.close()
+        self.decided = False
+        self.dropped: list[Any] = []
+
+    def decide(self, *, defer: bool) -> None:
+        self.decided = True
+        if not defer or self.session.scalar(select(Material.id).limit(1)) is not None:
+            return
+        conn = self.session.connection()
+        for model in _DEFERRED_TABLES:
+            for index in sorted(model.__table__.indexes, key=lambda i: i.name):
+                if index.name not in _KEEP_DURING_IMPORT:
+                    index.drop(conn)
+                    self.dropped.append(index)
+
+    def finish(self) -> None:
+        conn = self.session.connection()
+        while self.dropped:
+            self.dropped.pop(0).create(conn)
+
+    def restore(self) -> None:
+        cur = self.raw.cursor()
+        try:
+            cur.execute(f"PRAGMA cache_size = {int(self.cache)}")
+        finally:
+            cur.close()
 
 
 def _custom_plans_statement(session: Session):

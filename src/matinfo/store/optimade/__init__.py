@@ -2,8 +2,10 @@
 
 A matinfo *material* is served as an OPTIMADE ``structures`` entry.  :func:`optimade_clause` parses a filter
 with the grammar shipped by the ``optimade`` package (its newest version) and returns a clause for
-``select(Material.id).where(clause)``: plain columns of ``materials`` and ``IN`` sub-queries on the child
-tables, nothing dialect-specific, so SQLite and PostgreSQL return the same rows.
+``select(Material.id).where(clause)``: plain columns of ``materials`` and correlated ``EXISTS`` sub-queries on
+the child tables, nothing dialect-specific, so SQLite and PostgreSQL return the same rows.
+:func:`optimade_plan` also returns what the search planner may count (the elements and element count of the
+top-level AND terms), so that a filter gets the same plan as the equivalent :class:`~matinfo.store.Query`.
 
 >>> str(optimade_clause("nelements >= 3"))
 'materials.nelements >= :nelements_1'
@@ -75,6 +77,6 @@ Modules: :mod:`.parse` (grammar, syntax errors), :mod:`.translate` (parse tree â
 
 from matinfo.store.optimade.fields import OPTIMADE_FIELDS
 from matinfo.store.optimade.kinds import PROVIDER_PREFIX, OptimadeField
-from matinfo.store.optimade.translate import optimade_clause
+from matinfo.store.optimade.translate import optimade_clause, optimade_plan
 
-__all__ = ["OPTIMADE_FIELDS", "PROVIDER_PREFIX", "OptimadeField", "optimade_clause"]
+__all__ = ["OPTIMADE_FIELDS", "PROVIDER_PREFIX", "OptimadeField", "optimade_clause", "optimade_plan"]

@@ -219,9 +219,10 @@ class Scalar(Field):
             value = self.normalise(value, prop)
         if op == "!=":  # NOT (x = v): the same for one value, the documented meaning for several
             return Not(Leaf(self._equal(value), self.known()))
+        hint = ("nelements", op, value) if self.column is Material.nelements and self.via is None else None
         if op == "=":
-            return Leaf(self._equal(value), self.known())
-        return Leaf(self._where(lambda col: OPS[op](col, value)), self.known())
+            return Leaf(self._equal(value), self.known(), hint)
+        return Leaf(self._where(lambda col: OPS[op](col, value)), self.known(), hint)
 
     def _equal(self, value: Any) -> ColumnElement[bool]:
         return self._where(lambda col: col == value)
@@ -269,9 +270,19 @@ def _timestamp(value: str, prop: Prop) -> dt.datetime:
     return t.astimezone(dt.UTC)
 
 
+def _exists(*conds: ColumnElement[bool]) -> ColumnElement[bool]:
+    """``EXISTS (SELECT 1 ...)``: SQLite answers it from a covering index, without reading the row."""
+    return select(literal_column("1")).where(*conds).exists()
+
+
 def _rows(cond: ColumnElement[bool]) -> ColumnElement[bool]:
-    """Materials having a ``material_elements`` row that satisfies ``cond``."""
-    return Material.id.in_(select(MaterialElement.material_id).where(cond))
+    """Materials having a ``material_elements`` row that satisfies ``cond``: a correlated ``EXISTS``.
+
+    ``EXISTS`` (not ``IN (SELECT ...)``) so that both databases test one material with one probe of the
+    primary key ``(material_id, element)`` wherever the search planner puts the clause, and ``NOT EXISTS`` is
+    an anti-join on PostgreSQL (``NOT IN`` cannot be, because of its NULL semantics).
+    """
+    return _exists(MaterialElement.material_id == Material.id, cond)
 
 
 class ElementList(Field):
@@ -307,13 +318,22 @@ class ElementList(Field):
         return self.column == element(value, prop)
 
     def has(self, mode: str, items: list[tuple[str, Any]], prop: Prop) -> Node:
-        conds = [self.item(op, v, prop) for op, v in dict.fromkeys(items)]
-        return set_leaf(mode, conds, self.known(), nullable=self.is_ratio)
+        items = list(dict.fromkeys(items))
+        conds = [self.item(op, v, prop) for op, v in items]
+        leaf = set_leaf(mode, conds, self.known(), nullable=self.is_ratio)
+        if not self.is_ratio and mode in ("ONE", "ALL", "ANY"):  # element symbols: the planner can count them
+            hint = ("any" if mode == "ANY" else "all", tuple(v for _, v in items))
+            leaf = Leaf(leaf.match, leaf.known, hint)
+        return leaf
 
     def length(self, op: str, n: int, prop: Prop) -> Node:
         cond = OPS[op](Material.nelements, n)
         known = self.known()
-        return Leaf(cond if known is None else and_(known, cond), known)
+        return Leaf(
+            cond if known is None else and_(known, cond),
+            known,
+            ("nelements", op, n) if known is None else None,
+        )
 
 
 def set_leaf(
@@ -330,7 +350,7 @@ def set_leaf(
     outside = not_(or_(*conds))
     if nullable:
         outside = or_(outside, MaterialElement.fraction.is_(None))
-    return Leaf(Material.id.not_in(select(MaterialElement.material_id).where(outside)), known)
+    return Leaf(~_exists(MaterialElement.material_id == Material.id, outside), known)
 
 
 def element(value: Any, prop: Prop) -> str:
@@ -358,7 +378,8 @@ class QuantityField(Field):
         self.quantity, self.dtype, self.unit = quantity, dtype, unit
 
     def _in(self, cond: ColumnElement[bool]) -> ColumnElement[bool]:
-        return Material.id.in_(select(Property.material_id).where(Property.quantity == self.quantity, cond))
+        """Some property row of the material, of this quantity, satisfies ``cond`` (correlated ``EXISTS``)."""
+        return _exists(Property.material_id == Material.id, Property.quantity == self.quantity, cond)
 
     def known(self) -> ColumnElement[bool] | None:
         return self._in(or_(Property.value.is_not(None), Property.value_text.is_not(None)))

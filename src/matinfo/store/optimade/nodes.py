@@ -40,6 +40,9 @@ class Leaf:
     match: ColumnElement[bool]
     #: True when the field has a value for the material; ``None`` when it always has one.
     known: ColumnElement[bool] | None = None
+    #: What the search planner may know of the comparison (:func:`~.translate.optimade_plan`):
+    #: ``("all", symbols)``, ``("any", symbols)`` or ``("nelements", op, n)``; ``None`` for the others.
+    hint: tuple | None = None
 
 
 @dataclass(frozen=True)

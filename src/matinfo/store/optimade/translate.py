@@ -16,20 +16,28 @@ from matinfo.store.optimade.kinds import ElementList, set_leaf
 from matinfo.store.optimade.nodes import REVERSED, Bool, Junction, Leaf, Node, Not, Prop, fail, show, to_sql
 from matinfo.store.optimade.parse import parse
 
-__all__ = ["optimade_clause"]
+__all__ = ["optimade_clause", "optimade_plan"]
 
 
 def optimade_clause(filter_string: str) -> ColumnElement[bool]:
     """Translate an OPTIMADE filter into a boolean clause over :class:`~matinfo.store.models.Material`.
 
     Use it as ``select(Material.id).where(optimade_clause('elements HAS "Li" AND nelements <= 3'))``; the
-    clause refers to ``materials`` and uses ``IN`` sub-queries on the child tables.  An empty filter matches
+    clause refers to ``materials`` and uses correlated ``EXISTS`` sub-queries on the child tables.  An empty filter matches
     every material.  The fields and their meaning are listed in the documentation of
     :mod:`matinfo.store.optimade` and in :data:`~matinfo.store.optimade.OPTIMADE_FIELDS`.
 
     Raises :class:`~matinfo.errors.QueryError` (a ``ValueError``) for a syntax error (with its column and a
     hint), an unknown field (with the closest names), a value of the wrong type, or an unsupported construct.
     """
+    return optimade_plan(filter_string)[0]
+
+
+def optimade_plan(filter_string: str) -> tuple[ColumnElement[bool], list[tuple]]:
+    """:func:`optimade_clause` and what the search planner may use of the filter: the hints of its top-level
+    AND terms, ``("all", symbols)``, ``("any", symbols)``, ``("none", symbols)`` (``NOT elements HAS ...``)
+    and ``("nelements", op, n)``.  Each hint is implied by the clause, so a plan built on them (counted
+    elements, a driving index) gives the same rows as the clause alone."""
     if not isinstance(filter_string, str):
         raise QueryError(
             f"an OPTIMADE filter is a string, not {type(filter_string).__name__}", value=filter_string
@@ -41,7 +49,28 @@ def optimade_clause(filter_string: str) -> ColumnElement[bool]:
         if isinstance(e.orig_exc, MatinfoError):
             raise e.orig_exc from None
         raise e.orig_exc from e
-    return true() if node is None else to_sql(node)
+    if node is None:
+        return true(), []
+    return to_sql(node), _hints(node)
+
+
+def _hints(node: Node, negate: bool = False) -> list[tuple]:
+    """Hints of the terms ANDed at the top of ``node`` (NOT pushed down as :func:`~.nodes.to_sql` does)."""
+    if isinstance(node, Not):
+        return _hints(node.part, not negate)
+    if isinstance(node, Junction):
+        if (node.op == "and") == negate:  # an OR: no term is implied
+            return []
+        return [h for part in node.parts for h in _hints(part, negate)]
+    hint = node.hint
+    if hint is None:
+        return []
+    if not negate:
+        return [hint]
+    # NOT HAS "O" / NOT HAS ANY "O","S": none of them (element lists are always known)
+    if hint[0] == "any" or (hint[0] == "all" and len(hint[1]) == 1):
+        return [("none", hint[1])]
+    return []
 
 
 _UNKNOWN = Leaf(false(), false())  # another provider's field: unknown everywhere
