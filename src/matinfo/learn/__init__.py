@@ -11,6 +11,7 @@ import importlib
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "matinfo.learn.zoo": ("ModelSpec", "make_model", "list_models", "get_model_spec"),
     "matinfo.learn.splits": ("group_labels", "LeaveClusterOut", "ExtrapolationSplit", "make_cv"),
+    "matinfo.learn.tuning": ("nested_cv", "NestedCVResult"),
     "matinfo.learn.metrics": ("regression_metrics", "classification_metrics", "interval_coverage"),
     "matinfo.learn.uncertainty": ("Ensemble", "QuantileBoosting", "predict_with_std"),
     "matinfo.learn.subset_search": ("ExhaustiveSearch",),
