@@ -131,7 +131,7 @@ def test_bad_queries_say_what_to_do(filled):
 
 def test_every_plan_gives_the_same_pages(db, monkeypatch):
     """Plans are chosen by estimate (walks, drivers, plain); every plan gives the same pages."""
-    from matinfo.store import search
+    from matinfo.store import _search_plan as plans  # the planner's tunables
 
     formulas = [
         "FeO",
@@ -181,21 +181,21 @@ def test_every_plan_gives_the_same_pages(db, monkeypatch):
     for q in queries:
         pages = {}
         for plan in (None, "walk", "walk-nelements", "driver"):
-            monkeypatch.setattr(search, "FORCE_PLAN", plan)
+            monkeypatch.setattr(plans, "FORCE_PLAN", plan)
             pages[plan] = [x.substance_id for x in db.search(q)]
-        monkeypatch.setattr(search, "FORCE_PLAN", None)
-        monkeypatch.setattr(search, "PG_ESTIMATES_FROM", 0)  # PostgreSQL's estimates instead of counts
+        monkeypatch.setattr(plans, "FORCE_PLAN", None)
+        monkeypatch.setattr(plans, "PG_ESTIMATES_FROM", 0)  # PostgreSQL's estimates instead of counts
         pages["estimates"] = [x.substance_id for x in db.search(q)]
         monkeypatch.undo()
         assert len(set(map(tuple, pages.values()))) == 1, (q, pages)
     # a walk whose window is too short for the page falls back to the driver or walks on
-    monkeypatch.setattr(search, "FORCE_PLAN", "walk")
-    monkeypatch.setattr(search, "WALK_MIN_SPAN", 1)
-    monkeypatch.setattr(search, "WALK_SAFETY", 0.0)
+    monkeypatch.setattr(plans, "FORCE_PLAN", "walk")
+    monkeypatch.setattr(plans, "WALK_MIN_SPAN", 1)
+    monkeypatch.setattr(plans, "WALK_SAFETY", 0.0)
     for q in queries:
-        monkeypatch.setattr(search, "FORCE_PLAN", "walk")
+        monkeypatch.setattr(plans, "FORCE_PLAN", "walk")
         walked = [x.substance_id for x in db.search(q)]
-        monkeypatch.setattr(search, "FORCE_PLAN", None)
+        monkeypatch.setattr(plans, "FORCE_PLAN", None)
         assert walked == [x.substance_id for x in db.search(q)], q
     assert [x.reduced_formula for x in db.search(Query(nelements=1))] == ["Co"]
     assert sorted(x.reduced_formula for x in db.search(Query(filter='elements HAS ALL "Li","Ti"'))) == [

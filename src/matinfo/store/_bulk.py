@@ -159,7 +159,9 @@ def _json(value: Any) -> str:
     """``json.dumps(value)``, with the common cases of an import written directly (same text)."""
     if value is None:
         return "null"
-    if type(value) is dict and value:
+    if type(value) is dict and not value:  # no conditions: the usual case of computed data
+        return "{}"
+    if type(value) is dict:
         parts = []
         for k, v in value.items():
             if type(k) is not str or not k.isalnum() or not k.isascii() or type(v) is not float or v != v:
