@@ -2,44 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import platform
 import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _report  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
-BEGIN, END = "<!-- store_scale:begin -->", "<!-- store_scale:end -->"
 TARGET_IMPORT_SQLITE = 5000.0  # records/s
 TARGET_SEARCH_P95_MS = 50.0
 TARGET_SUBSTANCE_P95_MS = 100.0
 
 
-def machine() -> dict[str, Any]:
-    cpu = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    ram = None
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                ram = round(int(line.split()[1]) / 2**20, 1)
-    except OSError:
-        pass
-    nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {
-        "nproc": nproc,
-        "cpu": cpu,
-        "ram_gib": ram,
-        "os": platform.platform(),
-        "python": platform.python_version(),
-    }
+machine = _report.machine
 
 
 def versions() -> dict[str, str]:
@@ -175,26 +152,8 @@ def markdown(result: dict[str, Any]) -> str:
 
 
 def write_section(path: Path, text: str) -> None:
-    """Replace (or append) the store_scale section of ``path``; create the file with a header if missing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    old = (
-        path.read_text(encoding="utf-8")
-        if path.exists()
-        else (
-            "# Benchmarks\n\nMeasured numbers, with the command that produced them. "
-            "Each section is written by its "
-            "script between its markers; rerun the command to refresh it.\n"
-        )
-    )
-    block = f"{BEGIN}\n{text}{END}"
-    if BEGIN in old and END in old:
-        head, rest = old.split(BEGIN, 1)
-        new = head + block + rest.split(END, 1)[1]
-    else:
-        new = old.rstrip("\n") + "\n\n" + block + "\n"
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(new, encoding="utf-8")
-    tmp.replace(path)
+    """Replace (or append) the store_scale section of ``path``."""
+    _report.write_section("store_scale", text, path)
 
 
 # -- main ---------------------------------------------------------------------------------------------------

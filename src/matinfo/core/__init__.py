@@ -10,7 +10,7 @@ reader needs) does not pull in pymatgen, scipy or pint.
 
 from __future__ import annotations
 
-import importlib
+from matinfo._lazy import lazy_exports
 
 _EXPORTS = {
     "matinfo.core.formula": ("parse_formula", "ParsedFormula"),
@@ -53,18 +53,4 @@ _EXPORTS = {
         "BadRecord",
     ),
 }
-_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
-
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str):
-    if name in _WHERE:
-        value = getattr(importlib.import_module(_WHERE[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'matinfo.core' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return __all__
+__all__, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import importlib
 
+from matinfo._lazy import lazy_exports
+
 # module -> public names.  Each featurizer module registers its classes on import.
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "matinfo.features.base": (
@@ -39,24 +41,10 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "matinfo.features.columns": ("NumericColumns",),
     "matinfo.features.run": ("featurize", "FeaturizeResult"),
 }
-_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
-
-__all__ = sorted(_WHERE)
+__all__, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 
 def _import_all() -> None:
     """Import every featurizer module so that the registry is complete."""
     for module in _EXPORTS:
         importlib.import_module(module)
-
-
-def __getattr__(name: str):
-    if name in _WHERE:
-        value = getattr(importlib.import_module(_WHERE[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'matinfo.features' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return __all__

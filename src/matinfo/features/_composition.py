@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from matinfo.core.elements import ELEMENTS, Z_OF
 from matinfo.errors import FeaturizeError, FormulaError
 
 __all__ = [
@@ -36,21 +37,7 @@ __all__ = [
     "read_compositions",
 ]
 
-# fmt: off
-#: Element symbols by atomic number (index Z - 1), H … Og.
-ELEMENTS: tuple[str, ...] = (
-    "H", "He", "Li", "Be", "B", "C", "N", "O", "F", "Ne", "Na", "Mg", "Al", "Si", "P", "S", "Cl", "Ar", "K", "Ca",
-    "Sc", "Ti", "V", "Cr", "Mn", "Fe", "Co", "Ni", "Cu", "Zn", "Ga", "Ge", "As", "Se", "Br", "Kr", "Rb", "Sr", "Y",
-    "Zr", "Nb", "Mo", "Tc", "Ru", "Rh", "Pd", "Ag", "Cd", "In", "Sn", "Sb", "Te", "I", "Xe", "Cs", "Ba", "La", "Ce",
-    "Pr", "Nd", "Pm", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu", "Hf", "Ta", "W", "Re", "Os", "Ir",
-    "Pt", "Au", "Hg", "Tl", "Pb", "Bi", "Po", "At", "Rn", "Fr", "Ra", "Ac", "Th", "Pa", "U", "Np", "Pu", "Am", "Cm",
-    "Bk", "Cf", "Es", "Fm", "Md", "No", "Lr", "Rf", "Db", "Sg", "Bh", "Hs", "Mt", "Ds", "Rg", "Cn", "Nh", "Fl", "Mc",
-    "Lv", "Ts", "Og",
-)
-# fmt: on
 N_ELEMENTS = len(ELEMENTS)
-#: Symbol → atomic number.
-Z_OF: dict[str, int] = {s: i + 1 for i, s in enumerate(ELEMENTS)}
 
 _TOKEN = re.compile(r"([A-Z][a-z]*)(\d*\.?\d+|\d+\.?)?|(\()|(\))(\d*\.?\d+|\d+\.?)?|(\s+)")
 _PLAIN = re.compile(r"[A-Za-z0-9.()\s]+")

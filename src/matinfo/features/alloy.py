@@ -47,6 +47,7 @@ from typing import Any
 
 import numpy as np
 
+from matinfo.features._citations import WARD_2016
 from matinfo.features._composition import (
     ELEMENTS,
     N_ELEMENTS,
@@ -98,12 +99,6 @@ _COLUMNS = (
 )  # fmt: skip
 _COL = {c: j for j, c in enumerate(_COLUMNS)}
 
-_WARD_2016 = """@article{ward_2016,
-  author = {Ward, Logan and Agrawal, Ankit and Choudhary, Alok and Wolverton, Christopher},
-  title = {A general-purpose machine learning framework for predicting properties of inorganic materials},
-  journal = {npj Computational Materials}, volume = {2}, pages = {16028}, year = {2016},
-  doi = {10.1038/npjcompumats.2016.28}
-}"""
 _MIRACLE_2010 = """@article{miracle_2010,
   author = {Miracle, D. B. and others},
   title = {An assessment of binary metallic glasses: correlations between structure, glass forming ability and stability},
@@ -244,7 +239,7 @@ class AlloyFeatures(Featurizer):
         return alloy_features(idx, amounts)
 
     def citations(self) -> list[str]:
-        return [_WARD_2016, _MIRACLE_2010, _YANG_2012]
+        return [WARD_2016, _MIRACLE_2010, _YANG_2012]
 
     @classmethod
     def _examples(cls) -> Examples:

@@ -6,17 +6,11 @@ from typing import Any
 
 import numpy as np
 
+from matinfo.features._citations import WARD_2016
 from matinfo.features._composition import ELEMENTS, composition_amounts, fraction_matrix
 from matinfo.features.base import Examples, Featurizer
 
 __all__ = ["ElementFraction"]
-
-_WARD_2016 = """@article{ward_2016,
-  author = {Ward, Logan and Agrawal, Ankit and Choudhary, Alok and Wolverton, Christopher},
-  title = {A general-purpose machine learning framework for predicting properties of inorganic materials},
-  journal = {npj Computational Materials}, volume = {2}, pages = {16028}, year = {2016},
-  doi = {10.1038/npjcompumats.2016.28}
-}"""
 
 
 class ElementFraction(Featurizer):
@@ -56,7 +50,7 @@ class ElementFraction(Featurizer):
         return fraction_matrix(items)[:, : self.max_z]
 
     def citations(self) -> list[str]:
-        return [_WARD_2016]
+        return [WARD_2016]
 
     @classmethod
     def _examples(cls) -> Examples:

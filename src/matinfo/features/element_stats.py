@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from matinfo.features._citations import ONG_2013, WARD_2016
 from matinfo.features._composition import (
     CompositionBatch,
     composition_items,
@@ -81,25 +82,11 @@ PRESETS: dict[str, Preset] = {
     ),
 }
 
-_WARD_2016 = """@article{ward_2016,
-  author = {Ward, Logan and Agrawal, Ankit and Choudhary, Alok and Wolverton, Christopher},
-  title = {A general-purpose machine learning framework for predicting properties of inorganic materials},
-  journal = {npj Computational Materials}, volume = {2}, pages = {16028}, year = {2016},
-  doi = {10.1038/npjcompumats.2016.28}
-}"""
 _DEML_2016 = """@article{deml_2016,
   author = {Deml, Ann M. and O'Hayre, Ryan and Wolverton, Chris and Stevanovi{\\'c}, Vladan},
   title = {Predicting density functional theory total energies and enthalpies of formation of metal-nonmetal
            compounds by linear regression},
   journal = {Physical Review B}, volume = {93}, pages = {085142}, year = {2016}, doi = {10.1103/PhysRevB.93.085142}
-}"""
-_ONG_2013 = """@article{ong_2013,
-  author = {Ong, Shyue Ping and Richards, William Davidson and Jain, Anubhav and Hautier, Geoffroy and
-            Kocher, Michael and Cholia, Shreyas and Gunter, Dan and Chevrier, Vincent L. and Persson, Kristin A.
-            and Ceder, Gerbrand},
-  title = {Python Materials Genomics (pymatgen): A robust, open-source python library for materials analysis},
-  journal = {Computational Materials Science}, volume = {68}, pages = {314--319}, year = {2013},
-  doi = {10.1016/j.commatsci.2012.10.028}
 }"""
 
 
@@ -305,11 +292,11 @@ class ElementStats(Featurizer):
         sources = {element_table().info[p].source for p in props}
         cites = []
         if "magpie" in sources:
-            cites.append(_WARD_2016)
+            cites.append(WARD_2016)
         if "deml" in sources:
             cites.append(_DEML_2016)
         if "pymatgen" in sources:
-            cites.append(_ONG_2013)
+            cites.append(ONG_2013)
         return cites
 
     @classmethod

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from matinfo.features._citations import WARD_2016
 from matinfo.features._composition import (
     ELEMENTS,
     CompositionBatch,
@@ -15,7 +16,6 @@ from matinfo.features._composition import (
     read_compositions,
 )
 from matinfo.features.base import Examples, Featurizer
-from matinfo.features.element_stats import _WARD_2016
 
 __all__ = ["IonicProperty", "charge_balanced"]
 
@@ -128,7 +128,7 @@ class IonicProperty(Featurizer):
         return out
 
     def citations(self) -> list[str]:
-        return [_WARD_2016]
+        return [WARD_2016]
 
     @classmethod
     def _examples(cls) -> Examples:

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from matinfo.features._citations import WARD_2016
 from matinfo.features._composition import (
     CompositionBatch,
     composition_items,
@@ -13,7 +14,7 @@ from matinfo.features._composition import (
     read_compositions,
 )
 from matinfo.features.base import Examples, Featurizer
-from matinfo.features.element_stats import _DEML_2016, _WARD_2016
+from matinfo.features.element_stats import _DEML_2016
 
 __all__ = ["ValenceOrbital"]
 
@@ -86,7 +87,7 @@ class ValenceOrbital(Featurizer):
         return np.hstack([parts[p] for p in self.props])
 
     def citations(self) -> list[str]:
-        return [_WARD_2016, _DEML_2016]
+        return [WARD_2016, _DEML_2016]
 
     @classmethod
     def _examples(cls) -> Examples:

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from matinfo.features._citations import WARD_2016
 from matinfo.features._composition import (
     CompositionBatch,
     composition_items,
@@ -15,13 +16,6 @@ from matinfo.features._composition import (
 from matinfo.features.base import Examples, Featurizer
 
 __all__ = ["Stoichiometry"]
-
-_WARD_2016 = """@article{ward_2016,
-  author = {Ward, Logan and Agrawal, Ankit and Choudhary, Alok and Wolverton, Christopher},
-  title = {A general-purpose machine learning framework for predicting properties of inorganic materials},
-  journal = {npj Computational Materials}, volume = {2}, pages = {16028}, year = {2016},
-  doi = {10.1038/npjcompumats.2016.28}
-}"""
 
 
 class Stoichiometry(Featurizer):
@@ -76,7 +70,7 @@ class Stoichiometry(Featurizer):
         return out
 
     def citations(self) -> list[str]:
-        return [_WARD_2016]
+        return [WARD_2016]
 
     @classmethod
     def _examples(cls) -> Examples:

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from matinfo.features._citations import ONG_2013
 from matinfo.features._composition import Z_OF
 from matinfo.features._structure import BAD_STRUCTURE_EXAMPLES, as_structure, example_structures
 from matinfo.features.base import Examples, Featurizer
@@ -34,14 +35,6 @@ _SPGLIB = """@article{togo_2024,
   title = {Spglib: a software library for crystal symmetry search},
   journal = {Science and Technology of Advanced Materials: Methods}, volume = {4}, number = {1},
   pages = {2384822}, year = {2024}, doi = {10.1080/27660400.2024.2384822}
-}"""
-_PYMATGEN = """@article{ong_2013,
-  author = {Ong, Shyue Ping and Richards, William Davidson and Jain, Anubhav and Hautier, Geoffroy and
-            Kocher, Michael and Cholia, Shreyas and Gunter, Dan and Chevrier, Vincent L. and Persson, Kristin A.
-            and Ceder, Gerbrand},
-  title = {Python Materials Genomics (pymatgen): A robust, open-source python library for materials analysis},
-  journal = {Computational Materials Science}, volume = {68}, pages = {314--319}, year = {2013},
-  doi = {10.1016/j.commatsci.2012.10.028}
 }"""
 
 
@@ -114,7 +107,7 @@ class StructureBasics(Featurizer):
         )
 
     def citations(self) -> list[str]:
-        return [_PYMATGEN]
+        return [ONG_2013]
 
     @classmethod
     def _examples(cls) -> Examples:

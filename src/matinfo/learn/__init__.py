@@ -6,7 +6,7 @@ Everything is a scikit-learn estimator or works on one.  Names load on first use
 
 from __future__ import annotations
 
-import importlib
+from matinfo._lazy import lazy_exports
 
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "matinfo.learn.zoo": ("ModelSpec", "make_model", "list_models", "get_model_spec"),
@@ -37,18 +37,4 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "matinfo.learn.matbench": ("run_matbench", "load_task", "MatbenchTask", "Recipe"),
     "matinfo.learn.train": ("fit_model", "predict_table", "read_target", "default_featurizer", "FitResult"),
 }
-_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
-
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str):
-    if name in _WHERE:
-        value = getattr(importlib.import_module(_WHERE[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'matinfo.learn' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return __all__
+__all__, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

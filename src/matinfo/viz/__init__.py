@@ -7,7 +7,7 @@ Names load on first use; matplotlib and Plotly are imported only when a figure i
 
 from __future__ import annotations
 
-import importlib
+from matinfo._lazy import lazy_exports
 
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "matinfo.viz.figure": ("Figure",),
@@ -20,18 +20,4 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "significance_stars",
     ),
 }
-_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
-
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str):
-    if name in _WHERE:
-        value = getattr(importlib.import_module(_WHERE[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'matinfo.viz' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return __all__
+__all__, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
