@@ -198,10 +198,10 @@ def test_compare_top_k_ic_total_vs_bulk():
         imps.append(
             cv_importance(model, X, y, cats, cv=KFold(4, shuffle=True, random_state=0), method="shap")
         )
-    comp = compare_top_k(*imps, k=7, labels=("bulk", "total"))
-    assert comp.table.shape[0] == 7 and list(comp.table.columns[:2]) == ["rank", "bulk: feature"]
+    comp = compare_top_k(*imps, k=7, labels=("total", "bulk"))
+    assert comp.table.shape[0] == 7 and list(comp.table.columns[:2]) == ["rank", "total: feature"]
     assert (comp.counts.sum() == 7).all() and set(comp.counts.index) <= {"composition", "structure"}
-    assert comp.summary().startswith("bulk: ") and " vs total: " in comp.summary()
+    assert comp.summary().startswith("total: ") and " vs bulk: " in comp.summary()
     for label, imp in zip(comp.labels, imps, strict=True):
         assert comp.table[f"{label}: feature"].tolist() == imp.top(7)["name"].tolist()
     assert comp.to_dict()["k"] == 7
