@@ -163,13 +163,17 @@ class FitResult:
     pipeline: Any
     card: Any
     oof: Any
+    #: a few training inputs, predicted at save time and re-predicted by ``load_model`` as a check
+    check_rows: Any = None
 
     def save(self, directory) -> Any:
+        """Write the pipeline and its card (see :func:`matinfo.learn.save_model`)."""
         from matinfo.learn.card import save_model
 
         cols = self.card.input_columns
+        rows = self.check_rows
         return save_model(
-            self.pipeline, self.card, directory, check_rows=self._check_rows[cols] if cols else None
+            self.pipeline, self.card, directory, check_rows=rows[cols] if cols and rows is not None else rows
         )
 
 
@@ -338,9 +342,7 @@ def fit_model(
         uncertainty=unc,
         censored=cens,
     )
-    result = FitResult(pipe, card, oof)
-    result._check_rows = inputs.head(5)
-    return result
+    return FitResult(pipe, card, oof, check_rows=inputs.head(5))
 
 
 def predict_table(pipeline: Any, card: Any, frame: Any) -> Any:
