@@ -175,3 +175,72 @@ def test_bulk_rows_are_stored_like_sqlalchemy_stores_them(db):
     if db.engine.dialect.name == "sqlite":  # SQLAlchemy's storage format, not sqlite3's adapter
         assert all(len(c) == 26 and "+" not in c for c in created)
     assert db.get_material(m.id).composition == {"Li": 1.0, "Nb": 1.0, "O": 3.0}
+
+
+def test_plain_formula_composition_is_lazy_and_equal():
+    import copy
+    import dataclasses
+
+    fast, full = keys.parse_plain_formula("Li6.4La3Zr1.4Ta0.6O12"), parse_formula("Li6.4La3Zr1.4Ta0.6O12")
+    assert "composition" not in vars(fast) and fast.is_resolved
+    assert keys.plain_amounts(fast) == full.composition.get_el_amt_dict()
+    assert fast == full and full == fast and hash(fast) == hash(full)
+    assert fast.composition == full.composition and fast.composition is fast.composition
+    assert copy.copy(fast) == full
+    assert dataclasses.replace(fast, reason="x").reason == "x"
+    assert keys.plain_amounts(full) is None
+    # amounts pymatgen drops (< 1e-8) keep the eager composition
+    tiny = keys.parse_plain_formula("FeO0.000000005")
+    assert tiny is not None and keys.plain_amounts(tiny) is None
+    assert _fields(tiny) == _fields(parse_formula("FeO0.000000005"))
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_keys_of_plain_amounts_equal_keys_of_composition(text):
+    fast = keys.parse_plain_formula(text)
+    amounts = fast is not None and keys.plain_amounts(fast)
+    if amounts:
+        expected = keys.composition_keys(parse_formula(text).composition)
+        assert keys.composition_keys(amounts) == expected == keys.plain_composition_keys(amounts)
+
+
+def test_keys_of_plain_amounts_on_oqmd_formulas():
+    crabnet = pytest.importorskip("crabnet")
+    from pathlib import Path
+
+    path = Path(crabnet.__file__).parent / "data" / "benchmark_data" / "OQMD_Energy_per_atom" / "val.csv"
+    if not path.is_file():
+        pytest.skip("no OQMD data in crabnet")
+    for text in [line.split(",")[0] for line in path.read_text().splitlines()[1:]][:3000]:
+        fast = keys.parse_plain_formula(text)
+        assert keys.plain_composition_keys(keys.plain_amounts(fast)) == keys.composition_keys(
+            parse_formula(text).composition
+        )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        {},
+        {"Li": 1.0, "Nb": 0.2, "O": 3e-10},
+        {"Fe": -0.0, "O": 1e300},
+        {"Fe": float("nan")},
+        {"Fe": float("inf"), "O": 1.0},
+        {"O": 1.0, "Fe": -float("inf")},
+        {"Fe": 1},
+        {"Fe": True},
+        {"a b": 1.0},
+        {"é": 1.0},
+        {"Li": 1.0, 'x"': 2.0},
+        {1: 1.0},
+        {"temperature": 300.0, "atmosphere": "Ar"},
+        [1, 2],
+        "text",
+    ],
+)
+def test_bulk_json_equals_json_dumps(value):
+    from matinfo.store._bulk import _json
+
+    assert _json(value) == json.dumps(value)
+    assert _json(value) == json.dumps(value)  # again, with its keys remembered

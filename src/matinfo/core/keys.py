@@ -16,6 +16,7 @@ named :func:`composition_distance` (the ASE habit).  Every function accepts a py
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import re
@@ -274,8 +275,12 @@ def composition_keys(comp: CompositionLike) -> CompositionKeys:
     >>> k.reduced_formula, k.anonymous_formula, k.chemical_system, k.formula_hash
     ('LiNbO3', 'ABC3', 'Li-Nb-O', 'Li:0.2;Nb:0.2;O:0.6')
     """
-    amounts = _amounts(comp)
-    reduced, anon = _names(tuple((k, float(f"{v:.{SIGNIFICANT_DIGITS}g}")) for k, v in amounts.items()))
+    return _keys_of_amounts(_amounts(comp))
+
+
+def _keys_of_amounts(amounts: dict[str, float]) -> CompositionKeys:
+    """:func:`composition_keys` of what :func:`_amounts` returned (``amounts`` becomes the keys' own)."""
+    reduced, anon = _names(tuple([(k, float(f"{v:.{SIGNIFICANT_DIGITS}g}")) for k, v in amounts.items()]))
     total = sum(amounts.values())
     fractions = {k: v / total for k, v in amounts.items()}
     return CompositionKeys(
@@ -324,9 +329,14 @@ def parse_plain_formula(text: str) -> ParsedFormula | None:
             return None
         x = float(num) if num else 1.0
         amounts[el] = amounts[el] + x if el in amounts else x
+    lazy = True
     for x in amounts.values():
         if not (math.isfinite(x) and x > AMOUNT_TOL):  # zero amounts and overflow: the full parser decides
             return None
+        if x < Composition.amount_tolerance:  # pymatgen drops it: plain_amounts would not be its amounts
+            lazy = False
+    if lazy:
+        return _PlainFormula._make(text, amounts)
     return ParsedFormula(
         original=text,
         amounts=MappingProxyType({el: Amount(x) for el, x in amounts.items()}),
@@ -336,3 +346,63 @@ def parse_plain_formula(text: str) -> ParsedFormula | None:
         sites=(),
         notation=frozenset(),
     )
+
+
+class _LazyComposition:
+    """The ``composition`` of a :class:`_PlainFormula`: pymatgen's ``Composition``, built on first access
+    (an import reads the amounts instead and never needs it)."""
+
+    def __get__(self, obj, cls=None):
+        if obj is None:
+            return None
+        comp = Composition(obj._plain_amounts)
+        obj.__dict__["composition"] = (
+            comp  # an instance attribute from now on (this is a non-data descriptor)
+        )
+        return comp
+
+
+class _PlainFormula(ParsedFormula):
+    """What :func:`parse_plain_formula` returns: a :class:`ParsedFormula` (equal to the parser's, same fields)
+    whose composition is built when first read.  ``_plain_amounts`` holds element -> amount as ``float``,
+    every amount at least pymatgen's tolerance, so it equals ``composition.get_el_amt_dict()``."""
+
+    composition = _LazyComposition()
+
+    @classmethod
+    def _make(cls, text: str, amounts: dict[str, float]) -> _PlainFormula:
+        obj = object.__new__(cls)
+        obj.__dict__.update(
+            original=text,
+            amounts=MappingProxyType({el: Amount(x) for el, x in amounts.items()}),
+            variables=(),
+            values=MappingProxyType({}),
+            reason=None,
+            sites=(),
+            notation=frozenset(),
+            _plain_amounts=amounts,
+        )
+        return obj
+
+    @property
+    def is_resolved(self) -> bool:
+        return True
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ParsedFormula):
+            return NotImplemented
+        return all(getattr(self, f.name) == getattr(other, f.name) for f in dataclasses.fields(ParsedFormula))
+
+    __hash__ = ParsedFormula.__hash__
+
+
+def plain_composition_keys(amounts: dict[str, float]) -> CompositionKeys:
+    """``composition_keys(amounts)`` of :func:`plain_amounts` (str symbols, float amounts above pymatgen's
+    tolerance: what ``_amounts`` would return for them is a copy), without checking them again."""
+    return _keys_of_amounts(dict(amounts))
+
+
+def plain_amounts(parsed: ParsedFormula) -> dict[str, float] | None:
+    """Element -> amount of a formula read by :func:`parse_plain_formula` (its composition's
+    ``get_el_amt_dict()``, without building the composition), else None."""
+    return parsed.__dict__.get("_plain_amounts") if type(parsed) is _PlainFormula else None

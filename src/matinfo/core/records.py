@@ -135,8 +135,19 @@ class MaterialIn:
     location: str | None = None  # file:line of the source row, for errors and provenance
 
     def content_key(self, dataset: str | None) -> str:
-        """Hash of the record's content: the same record imported twice gets the same key."""
-        blob = {
+        """Hash of the record's content: the same record imported twice gets the same key.
+
+        The hash is of ``json.dumps(blob, sort_keys=True, default=str)`` of :meth:`_content_blob`; databases
+        store it, so its text must never change.  :func:`_content_json` writes that same text directly for
+        the usual field types (~3x faster in a bulk import), and anything else takes ``json.dumps``.
+        """
+        text = _content_json(self, dataset)
+        if text is None:
+            text = json.dumps(self._content_blob(dataset), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def _content_blob(self, dataset: str | None) -> dict[str, Any]:
+        return {
             "dataset": dataset,
             "formula": self.formula.strip(),
             "name": self.name,
@@ -159,7 +170,98 @@ class MaterialIn:
             ],
             "ext": sorted(self.external_ids),
         }
-        return hashlib.sha256(json.dumps(blob, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class _Unusual(Exception):
+    """A value :func:`_scalar` does not write itself: ``json.dumps`` must."""
+
+
+_float_repr = float.__repr__
+_int_repr = int.__repr__
+
+
+def _scalar(v: Any) -> str:
+    """``json.dumps(v)`` (default options) of a str, None, int or float; :class:`_Unusual` for other types."""
+    t = type(v)
+    if t is str:
+        return _encode_str(v)
+    if v is None:
+        return "null"
+    if t is float:
+        if v != v:
+            return "NaN"
+        if v == _INF:
+            return "Infinity"
+        if v == -_INF:
+            return "-Infinity"
+        return _float_repr(v)
+    if t is int:
+        return _int_repr(v)
+    raise _Unusual
+
+
+_INF = float("inf")
+_encode_str = (
+    getattr(json.encoder, "c_encode_basestring_ascii", None) or json.encoder.py_encode_basestring_ascii
+)
+
+
+#: (quantity, unit, method) -> their JSON texts, for str (and None unit) fields only: a data set has few.
+_FIELD_TEXTS: dict[tuple[str, str | None, str], tuple[str, str, str]] = {}
+
+
+def _content_json(rec: MaterialIn, dataset: str | None) -> str | None:
+    """``json.dumps(rec._content_blob(dataset), sort_keys=True, default=str)`` written directly, or None
+    when a field holds a type this does not cover (variables, non-string condition keys, ...)."""
+    if rec.variables:
+        return None
+    try:
+        props = []
+        for p in rec.properties:
+            conds = p.conditions
+            if conds:
+                items = sorted((k, repr(v)) for k, v in conds.items())
+                for k, _ in items:
+                    if type(k) is not str:
+                        return None
+                cond_text = "[" + ", ".join([f"[{_encode_str(k)}, {_encode_str(r)}]" for k, r in items]) + "]"
+            elif hasattr(conds, "items"):
+                cond_text = "[]"
+            else:  # not a mapping: json.dumps' path raises what it raised before
+                return None
+            ref = p.reference
+            fixed = (p.quantity, p.unit, p.method)
+            texts = _FIELD_TEXTS.get(fixed)
+            if texts is None or type(fixed[0]) is not str or type(fixed[2]) is not str:  # 1 == 1.0 == True
+                texts = (_scalar(p.quantity), _scalar(p.unit), _scalar(p.method))
+                if type(fixed[0]) is str and type(fixed[2]) is str and type(fixed[1]) in (str, type(None)):
+                    if len(_FIELD_TEXTS) < 4096:
+                        _FIELD_TEXTS[fixed] = texts
+            props.append(
+                f"[{texts[0]}, {_encode_str(repr(p.value))}, {texts[1]}, {_scalar(p.uncertainty)}, "
+                f"{cond_text}, {texts[2]}, {_scalar(ref.key if ref else None)}]"
+            )
+        exts = []
+        for item in sorted(rec.external_ids):
+            if type(item) is not tuple or len(item) != 2:
+                return None
+            exts.append(f"[{_scalar(item[0])}, {_scalar(item[1])}]")
+        st = rec.structure
+        cif = hashlib.sha256(st.cif.encode()).hexdigest() if st else None
+        sg = rec.space_group
+        if type(sg) is not int and type(sg) is not str and sg is not None:  # float, bool: json.dumps decides
+            return None
+        if type(rec.formula) is not str:
+            return None
+        return (
+            f'{{"cif": {_scalar(cif)}, "dataset": {_scalar(dataset)}, "ext": [{", ".join(exts)}], '
+            f'"formula": {_encode_str(rec.formula.strip())}, "name": {_scalar(rec.name)}, '
+            f'"props": [{", ".join(props)}], "prototype": {_scalar(rec.prototype)}, '
+            f'"ref": {_scalar(rec.reference.key if rec.reference else None)}, "sg": {_scalar(sg)}, '
+            '"variables": {}}'
+        )
+    except _Unusual:
+        return None
 
 
 @dataclass(frozen=True)

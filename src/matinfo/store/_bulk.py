@@ -164,13 +164,16 @@ def _json(value: Any) -> str:
     if type(value) is dict:
         parts = []
         for k, v in value.items():
-            if type(k) is not str or not k.isalnum() or not k.isascii() or type(v) is not float or v != v:
-                return json.dumps(value)
-            if v in (_INF, -_INF):
-                return json.dumps(value)
+            # finite floats (v - v is nan for nan and ±inf) under plain keys (element symbols): no escaping
+            if type(v) is not float or v - v != 0.0 or type(k) is not str or k not in _PLAIN_KEYS:
+                if type(k) is str and k.isalnum() and k.isascii() and type(v) is float and v - v == 0.0:
+                    _PLAIN_KEYS.add(k)
+                else:
+                    return json.dumps(value)
             parts.append(f'"{k}": {v!r}')
         return "{" + ", ".join(parts) + "}"
     return json.dumps(value)
 
 
-_INF = float("inf")
+#: Keys seen to be ASCII letters and digits only (written as they are); element symbols, mostly.
+_PLAIN_KEYS: set[str] = set()

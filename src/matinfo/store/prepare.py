@@ -15,7 +15,7 @@ from typing import Any
 
 from matinfo.core.formula import parse_formula
 from matinfo.core.identity import StructureType
-from matinfo.core.keys import composition_keys, parse_plain_formula
+from matinfo.core.keys import composition_keys, parse_plain_formula, plain_amounts, plain_composition_keys
 from matinfo.core.quantities import get_quantity, to_canonical
 from matinfo.core.records import MaterialIn, PropertyIn
 from matinfo.core.values import parse_condition, parse_measured
@@ -163,6 +163,39 @@ def _condition_values(conds: Mapping[str, Any], source, line, fld) -> dict[str, 
 
 
 def _property(p: PropertyIn, source, line) -> dict[str, Any] | None:
+    value = p.value
+    if type(value) is float and value == value and p.uncertainty is None and p.method in _METHODS:
+        # a number without uncertainty (computed data sets): the row at once, as the general path builds it
+        try:
+            q = get_quantity(p.quantity)
+            fast = q.dtype != "bool" and q.dtype != "text"
+            if fast:
+                canonical = to_canonical(q, value, p.unit)
+        except MatinfoError:  # the general path raises it, located
+            fast = False
+        if fast:
+            unit = p.unit
+            conds = _condition_values(p.conditions, source, line, q.name) if p.conditions else {}
+            t = conds.get("temperature")
+            return {
+                "quantity": q.name,
+                "unit": q.canonical_unit or None,
+                "value": canonical,
+                "value_text": None,
+                "uncertainty": None,
+                "bound": None,
+                "original": f"{value} {unit}" if unit else str(value),
+                "conditions": conds,
+                "temperature_K": float(t) if isinstance(t, int | float) and not isinstance(t, bool) else None,
+                "method": p.method,
+                "location": p.location,
+                "produced_by": p.produced_by,
+                "_reference": p.reference,
+            }
+    return _property_general(p, source, line)
+
+
+def _property_general(p: PropertyIn, source, line) -> dict[str, Any] | None:
     fld = p.quantity
     try:
         q = get_quantity(p.quantity)
@@ -257,7 +290,11 @@ def prepare_material(rec: MaterialIn) -> Prepared:
             )
         except MatinfoError as e:
             raise _locate(e, source, line, "formula") from None
-    keys = composition_keys(parsed.composition) if parsed.is_resolved else None
+    plain = plain_amounts(parsed)
+    if plain is not None:  # the same keys as from its composition, without building one
+        keys = plain_composition_keys(plain)
+    else:
+        keys = composition_keys(parsed.composition) if parsed.is_resolved else None
     fractions = keys.fractions if keys is not None else None
 
     structure_row, info = None, None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import gc
 import json
+import operator
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -251,8 +252,7 @@ def _write_batches(
         elems, structs, props, exts = [], [], [], []
         for (p, _), mid, mrow in zip(fresh, mat_ids, mat_rows, strict=True):
             sid = mrow["substance_id"]
-            for el, x in (p.fractions or dict.fromkeys(p.parsed.elements)).items():
-                elems.append((mid, el, x))
+            elems += [(mid, el, x) for el, x in (p.fractions or dict.fromkeys(p.parsed.elements)).items()]
             if p.structure_row is not None:
                 structs.append(
                     {
@@ -267,16 +267,9 @@ def _write_batches(
                 conds = r["conditions"]
                 ref = r["_reference"]
                 props.append(
-                    (
-                        mid,
-                        sid,
-                        r["quantity"],
-                        r["value"],
-                        r["value_text"],
-                        r["uncertainty"],
-                        r["bound"],
-                        r["unit"],
-                        r["original"],
+                    (mid, sid)
+                    + _prop_head(r)
+                    + (
                         json.dumps(conds) if conds else "{}",
                         r["temperature_K"],
                         r["method"],
@@ -400,6 +393,12 @@ _PROPERTY_COLS = (
     "location",
     "produced_by",
     "dataset_id",
+)
+
+
+#: The property row's values from ``quantity`` to ``original`` (``_PROPERTY_COLS[2:9]``), as a tuple.
+_prop_head = operator.itemgetter(
+    "quantity", "value", "value_text", "uncertainty", "bound", "unit", "original"
 )
 
 
