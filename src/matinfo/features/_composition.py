@@ -23,8 +23,10 @@ import numpy as np
 
 from matinfo.core.elements import ELEMENTS, Z_OF
 from matinfo.errors import FeaturizeError, FormulaError
+from matinfo.features.base import Featurizer
 
 __all__ = [
+    "CompositionFeaturizer",
     "ELEMENTS",
     "N_ELEMENTS",
     "Z_OF",
@@ -452,3 +454,17 @@ def fraction_matrix(rows: list[Mapping[str, float]]) -> np.ndarray:
 
 # FormulaError is a LocatedError too; re-exported so featurizers can catch both with one name.
 RowInputError = (FeaturizeError, FormulaError)
+
+
+class CompositionFeaturizer(Featurizer):
+    """Base of the featurizers that read one composition per row (formula, Composition, mapping).
+
+    Rows are read in bulk by :func:`read_compositions` (one numpy pass over plain formulas, the full parser for
+    the rest); subclasses implement ``_describe`` and a vectorised ``_compute_batch`` over the result.
+    """
+
+    def _prepare(self, x: Any) -> tuple[tuple[str, float], ...]:
+        return composition_items(x)
+
+    def _prepare_batch(self, rows: list[Any]) -> tuple[CompositionBatch, list[tuple[int, BaseException]]]:
+        return read_compositions(rows, stop_on_error=self.on_error == "raise")

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from pymatgen.core import IStructure, Structure
 
 __all__ = [
+    "structure_examples",
     "BAD_STRUCTURE_EXAMPLES",
     "DATA",
     "FORMULA_UNITS_KEY",
@@ -199,3 +200,19 @@ def _example(relative: str) -> Structure:
 def example_structures(*relative: str) -> list[Structure]:
     """Structures read (once, then cached) from shipped CIFs, for ``_examples()`` and doctests."""
     return [_example(r).copy() for r in relative]
+
+
+def structure_examples(**params: Any):
+    """The conformance-check inputs shared by structure featurizers: three ordered shipped structures (bcc Cr,
+    an AB2 tI6 and an AB hP6 prototype), the broken inputs of :data:`BAD_STRUCTURE_EXAMPLES` and a disordered
+    OBELiX structure; ``params`` are the featurizer's constructor arguments."""
+    from matinfo.features.base import Examples
+
+    good = example_structures(
+        "crystal_structures/cod_crystals_pkg/Cr.cif",
+        "crystal_structures/aflow_prototypes_part1/001_AB2_tI6_139_a_e.cif",
+        "crystal_structures/aflow_prototypes_part1/000_AB_hP6_154_a_b.cif",
+    )
+    return Examples(
+        good=good, bad=[*BAD_STRUCTURE_EXAMPLES, *example_structures("obelix/cifs/e6b.cif")], params=params
+    )

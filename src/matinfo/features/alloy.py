@@ -43,8 +43,6 @@ and all Z > 103.  Elements past Magpie's Z = 112 take the mean for every propert
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from matinfo.features._citations import WARD_2016
@@ -52,11 +50,10 @@ from matinfo.features._composition import (
     ELEMENTS,
     N_ELEMENTS,
     CompositionBatch,
-    composition_items,
+    CompositionFeaturizer,
     padded_amounts,
-    read_compositions,
 )
-from matinfo.features.base import Examples, Featurizer
+from matinfo.features.base import Examples
 
 __all__ = ["AlloyFeatures", "ANION_FORMERS", "METALLIC_RADIUS", "alloy_features"]
 
@@ -211,7 +208,7 @@ def alloy_features(idx: np.ndarray, amounts: np.ndarray) -> np.ndarray:
     return np.column_stack(cols)
 
 
-class AlloyFeatures(Featurizer):
+class AlloyFeatures(CompositionFeaturizer):
     """Glass-forming / alloy descriptors of a composition (53 features; see the module docstring).
 
     Parameters
@@ -227,12 +224,6 @@ class AlloyFeatures(Featurizer):
 
     def _describe(self) -> tuple[list[str], list[str]]:
         return list(_NAMES), ["composition"] * len(_NAMES)
-
-    def _prepare(self, x: Any) -> tuple[tuple[str, float], ...]:
-        return composition_items(x)
-
-    def _prepare_batch(self, rows: list[Any]) -> tuple[CompositionBatch, list[tuple[int, BaseException]]]:
-        return read_compositions(rows, stop_on_error=self.on_error == "raise")
 
     def _compute_batch(self, items: CompositionBatch | list[tuple[tuple[str, float], ...]]) -> np.ndarray:
         idx, amounts = padded_amounts(items)

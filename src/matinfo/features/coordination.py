@@ -8,10 +8,9 @@ from typing import Any
 import numpy as np
 
 from matinfo.features._structure import (
-    BAD_STRUCTURE_EXAMPLES,
     as_structure,
-    example_structures,
     require_ordered,
+    structure_examples,
 )
 from matinfo.features.base import Examples, Featurizer
 
@@ -81,6 +80,7 @@ class CoordinationStats(Featurizer):
     occupancy, so overlapping partially occupied sites (common in Li conductors) are neighbours of each other
     and inflate the count; read such numbers as "sites around a site", not bonds.
 
+    >>> from matinfo.features._structure import example_structures
     >>> X = CoordinationStats(method="voronoi").transform(example_structures("crystal_structures/cod_crystals_pkg/Cr.cif"))
     >>> X.tolist()   # bcc: 8 + 6 faces
     [[14.0, 0.0, 14.0, 14.0]]
@@ -120,9 +120,4 @@ class CoordinationStats(Featurizer):
 
     @classmethod
     def _examples(cls) -> Examples:
-        good = example_structures(
-            "crystal_structures/cod_crystals_pkg/Cr.cif",
-            "crystal_structures/aflow_prototypes_part1/001_AB2_tI6_139_a_e.cif",
-            "crystal_structures/aflow_prototypes_part1/000_AB_hP6_154_a_b.cif",
-        )
-        return Examples(good=good, bad=[*BAD_STRUCTURE_EXAMPLES, *example_structures("obelix/cifs/e6b.cif")])
+        return structure_examples()

@@ -30,11 +30,10 @@ import numpy as np
 from matinfo.features._citations import ONG_2013, WARD_2016
 from matinfo.features._composition import (
     CompositionBatch,
-    composition_items,
+    CompositionFeaturizer,
     padded_amounts,
-    read_compositions,
 )
-from matinfo.features.base import Examples, Featurizer
+from matinfo.features.base import Examples
 
 __all__ = ["ElementStats", "PRESETS", "STATS", "weighted_stats"]
 
@@ -184,7 +183,7 @@ def _dense_stats(table: np.ndarray, idx: np.ndarray, amounts: np.ndarray, stats,
                 )
 
 
-class ElementStats(Featurizer):
+class ElementStats(CompositionFeaturizer):
     """Statistics of element properties over a composition: matminer ``ElementProperty``, vectorised.
 
     ``preset="magpie"`` gives the 132 Magpie features (22 properties × minimum, maximum, range, mean, avg_dev,
@@ -272,12 +271,6 @@ class ElementStats(Featurizer):
         state = self.__dict__.copy()
         state.pop("_lookup_cache", None)
         return state
-
-    def _prepare(self, x: Any) -> tuple[tuple[str, float], ...]:
-        return composition_items(x)
-
-    def _prepare_batch(self, rows: list[Any]) -> tuple[CompositionBatch, list[tuple[int, BaseException]]]:
-        return read_compositions(rows, stop_on_error=self.on_error == "raise")
 
     def _compute_batch(self, items: CompositionBatch | list[tuple[tuple[str, float], ...]]) -> np.ndarray:
         lookup, stats = self._lookup()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
 
 import numpy as np
 
@@ -11,11 +10,10 @@ from matinfo.features._citations import WARD_2016
 from matinfo.features._composition import (
     ELEMENTS,
     CompositionBatch,
-    composition_items,
+    CompositionFeaturizer,
     padded_amounts,
-    read_compositions,
 )
-from matinfo.features.base import Examples, Featurizer
+from matinfo.features.base import Examples
 
 __all__ = ["IonicProperty", "charge_balanced"]
 
@@ -75,7 +73,7 @@ def charge_balanced(amounts: dict[str, float]) -> float:
     return float(_balanced(tuple((Z_OF[s], int(a)) for s, a in amounts.items())))
 
 
-class IonicProperty(Featurizer):
+class IonicProperty(CompositionFeaturizer):
     """Whether a charge-neutral ionic compound is possible, and the maximum and mean ionic character.
 
     Ionic character of a pair of elements: ``1 - exp(-(X_A - X_B)² / 4)`` (pymatgen Pauling electronegativities X;
@@ -99,12 +97,6 @@ class IonicProperty(Featurizer):
     def _describe(self) -> tuple[list[str], list[str]]:
         names = ["compound possible", "max ionic char", "avg ionic char"]
         return names, ["composition"] * len(names)
-
-    def _prepare(self, x: Any) -> tuple[tuple[str, float], ...]:
-        return composition_items(x)
-
-    def _prepare_batch(self, rows: list[Any]) -> tuple[CompositionBatch, list[tuple[int, BaseException]]]:
-        return read_compositions(rows, stop_on_error=self.on_error == "raise")
 
     def _compute_batch(self, items: CompositionBatch | list[tuple[tuple[str, float], ...]]) -> np.ndarray:
         x, _ = _pymatgen_data()

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from matinfo.features._citations import WARD_2016
 from matinfo.features._composition import (
     CompositionBatch,
-    composition_items,
+    CompositionFeaturizer,
     padded_amounts,
-    read_compositions,
 )
-from matinfo.features.base import Examples, Featurizer
+from matinfo.features.base import Examples
 from matinfo.features.element_stats import _DEML_2016
 
 __all__ = ["ValenceOrbital"]
@@ -22,7 +19,7 @@ _ORBITALS = ("s", "p", "d", "f")
 _PROPS = ("avg", "frac")
 
 
-class ValenceOrbital(Featurizer):
+class ValenceOrbital(CompositionFeaturizer):
     """Mean number of s, p, d, f valence electrons per atom, and the fraction of valence electrons in each.
 
     ``avg X`` = Σ w_i N_X,i / Σ w_i (Magpie ``NsValence`` … ``NfValence``, amounts w_i as weights);
@@ -66,12 +63,6 @@ class ValenceOrbital(Featurizer):
             )
         names = [f"{prop} {orb} valence electrons" for prop in self.props for orb in self.orbitals]
         return names, ["composition"] * len(names)
-
-    def _prepare(self, x: Any) -> tuple[tuple[str, float], ...]:
-        return composition_items(x)
-
-    def _prepare_batch(self, rows: list[Any]) -> tuple[CompositionBatch, list[tuple[int, BaseException]]]:
-        return read_compositions(rows, stop_on_error=self.on_error == "raise")
 
     def _compute_batch(self, items: CompositionBatch | list[tuple[tuple[str, float], ...]]) -> np.ndarray:
         from matinfo.core.elements import element_table

@@ -7,10 +7,9 @@ from typing import Any
 import numpy as np
 
 from matinfo.features._structure import (
-    BAD_STRUCTURE_EXAMPLES,
     as_structure,
-    example_structures,
     require_ordered,
+    structure_examples,
 )
 from matinfo.features.base import Examples, Featurizer
 
@@ -55,6 +54,7 @@ class RadialDistribution(Featurizer):
     :func:`radial_distribution`).  Ordered structures only: matminer refuses disordered ones, and so does this.
 
     >>> f = RadialDistribution(cutoff=4.0, bin_size=0.5)
+    >>> from matinfo.features._structure import example_structures
     >>> X = f.transform(example_structures("crystal_structures/cod_crystals_pkg/Cr.cif"))
     >>> f.get_feature_names_out()[4], round(float(X[0, 4]), 3)  # bcc Cr: 8 neighbours at 2.497 Å
     ('rdf [2.00000 - 2.50000]A', 6.008)
@@ -105,13 +105,4 @@ class RadialDistribution(Featurizer):
 
     @classmethod
     def _examples(cls) -> Examples:
-        good = example_structures(
-            "crystal_structures/cod_crystals_pkg/Cr.cif",
-            "crystal_structures/aflow_prototypes_part1/001_AB2_tI6_139_a_e.cif",
-            "crystal_structures/aflow_prototypes_part1/000_AB_hP6_154_a_b.cif",
-        )
-        return Examples(
-            good=good,
-            bad=[*BAD_STRUCTURE_EXAMPLES, *example_structures("obelix/cifs/e6b.cif")],
-            params={"cutoff": 8.0, "bin_size": 0.2},
-        )
+        return structure_examples(cutoff=8.0, bin_size=0.2)

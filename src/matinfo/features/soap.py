@@ -12,10 +12,9 @@ import numpy as np
 
 from matinfo.features._composition import Z_OF
 from matinfo.features._structure import (
-    BAD_STRUCTURE_EXAMPLES,
     as_structure,
-    example_structures,
     require_ordered,
+    structure_examples,
 )
 from matinfo.features.base import Examples, Featurizer
 
@@ -189,13 +188,4 @@ class SOAP(Featurizer):
 
     @classmethod
     def _examples(cls) -> Examples:
-        good = example_structures(
-            "crystal_structures/cod_crystals_pkg/Cr.cif",
-            "crystal_structures/aflow_prototypes_part1/001_AB2_tI6_139_a_e.cif",
-            "crystal_structures/aflow_prototypes_part1/000_AB_hP6_154_a_b.cif",
-        )
-        return Examples(
-            good=good,
-            bad=[*BAD_STRUCTURE_EXAMPLES, *example_structures("obelix/cifs/e6b.cif")],
-            params={"r_cut": 4.0, "n_max": 3, "l_max": 3},
-        )
+        return structure_examples(r_cut=4.0, n_max=3, l_max=3)

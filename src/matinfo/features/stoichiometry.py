@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from matinfo.features._citations import WARD_2016
 from matinfo.features._composition import (
     CompositionBatch,
-    composition_items,
+    CompositionFeaturizer,
     padded_amounts,
-    read_compositions,
 )
-from matinfo.features.base import Examples, Featurizer
+from matinfo.features.base import Examples
 
 __all__ = ["Stoichiometry"]
 
 
-class Stoichiometry(Featurizer):
+class Stoichiometry(CompositionFeaturizer):
     """The p-norms ``(Σ_i x_i^p)^(1/p)`` of the atomic fractions x_i; the 0-norm is the number of elements.
 
     Equal to matminer ``Stoichiometry()`` (``p_list=(0, 2, 3, 5, 7, 10)``), with its names ("0-norm", "2-norm", …).
@@ -51,12 +48,6 @@ class Stoichiometry(Featurizer):
             raise ValueError(f"p_list={self.p_list!r}: give one or more norms p >= 0")
         names = [f"{int(p)}-norm" for p in self.p_list]
         return names, ["composition"] * len(names)
-
-    def _prepare(self, x: Any) -> tuple[tuple[str, float], ...]:
-        return composition_items(x)
-
-    def _prepare_batch(self, rows: list[Any]) -> tuple[CompositionBatch, list[tuple[int, BaseException]]]:
-        return read_compositions(rows, stop_on_error=self.on_error == "raise")
 
     def _compute_batch(self, items: CompositionBatch | list[tuple[tuple[str, float], ...]]) -> np.ndarray:
         _, amounts = padded_amounts(items)
