@@ -49,40 +49,29 @@ class ModelSpec:
     alias: str | None = None
 
 
+#: LightGBM defaults for both tasks (single-threaded: see the module docstring).
+_LGBM_DEFAULTS = {
+    "n_estimators": 500,
+    "learning_rate": 0.05,
+    "num_leaves": 31,
+    "subsample": 0.8,
+    "subsample_freq": 1,
+    "colsample_bytree": 0.8,
+    "verbose": -1,
+    "n_jobs": 1,
+}
+
+
 def _lgbm_reg(p):
     from lightgbm import LGBMRegressor
 
-    return LGBMRegressor(
-        **{
-            "n_estimators": 500,
-            "learning_rate": 0.05,
-            "num_leaves": 31,
-            "subsample": 0.8,
-            "subsample_freq": 1,
-            "colsample_bytree": 0.8,
-            "verbose": -1,
-            "n_jobs": 1,
-            **p,
-        }
-    )
+    return LGBMRegressor(**{**_LGBM_DEFAULTS, **p})
 
 
 def _lgbm_clf(p):
     from lightgbm import LGBMClassifier
 
-    return LGBMClassifier(
-        **{
-            "n_estimators": 500,
-            "learning_rate": 0.05,
-            "num_leaves": 31,
-            "subsample": 0.8,
-            "subsample_freq": 1,
-            "colsample_bytree": 0.8,
-            "verbose": -1,
-            "n_jobs": 1,
-            **p,
-        }
-    )
+    return LGBMClassifier(**{**_LGBM_DEFAULTS, **p})
 
 
 def _rf_reg(p):
