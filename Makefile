@@ -18,6 +18,7 @@ install: $(STAMP)
 
 demo-db: install
 	@mkdir -p demo-out
+	@rm -f demo-out/matinfo-demo.db  # every demo starts from a fresh database (the literature steps act on record ids)
 	$(BIN)/matinfo db init --demo --db "$(DEMO_DB)"
 
 demo: demo-db
@@ -34,6 +35,17 @@ demo: demo-db
 	$(BIN)/matinfo featurize --db "$(DEMO_DB)" --dataset obelix -f element_stats@formula -f stoichiometry@formula -f structure_basics@cif -f site_occupancy@cif --on-error nan --out demo-out/obelix-features.parquet
 	@echo; echo "== Models: LSBoost vs SVM vs GPR for log10 Li-ion conductivity, folds grouped by substance; importance by category; ablation =="
 	$(BIN)/matinfo model study --db "$(DEMO_DB)" --dataset obelix --target "ionic_conductivity [S/cm]" --log-target --censored drop --structure-col cif --numeric structure:space_group --group-col substance_id --models lgbm,svm,gp --analysis-model lgbm --out demo-out/obelix-study
+	@echo; echo "== Literature: extract from three open-access texts into the draft queue (nothing is public yet) =="
+	$(BIN)/matinfo lit ingest --db "$(DEMO_DB)" src/matinfo/data/literature/examples/*.txt
+	$(BIN)/matinfo lit review --db "$(DEMO_DB)" --limit 12
+	@echo; echo "== An editor accepts four records, rejects one with a reason, publishes; the audit trail of one record =="
+	$(BIN)/matinfo lit review --db "$(DEMO_DB)" --accept 1,2,3,4 --actor demo-editor --limit 0
+	$(BIN)/matinfo lit review --db "$(DEMO_DB)" --reject 8 --note "power/polarisation values belong to the cell, not to the GDC electrolyte" --actor demo-editor --limit 0
+	$(BIN)/matinfo lit publish --db "$(DEMO_DB)" --actor demo-chief
+	$(BIN)/matinfo lit review --db "$(DEMO_DB)" --history 1
+	@echo; echo "== The published literature values on their substance, next to the OBELiX data =="
+	$(BIN)/matinfo db show --db "$(DEMO_DB)" Li7La3Zr2O12
+	$(BIN)/matinfo lit overview --db "$(DEMO_DB)" --top 10 --out demo-out/literature-overview
 
 test: install
 	$(BIN)/python -m pytest -q
@@ -52,6 +64,8 @@ bench: install
 	$(BIN)/python benchmarks/featurize_speed.py
 	$(BIN)/python benchmarks/matbench_tasks.py
 	$(BIN)/python benchmarks/obelix_models.py
+	$(BIN)/python benchmarks/literature_extraction.py
+	$(BIN)/python benchmarks/literature_relevance.py --no-save
 
 clean:
 	rm -rf demo-out .pytest_cache

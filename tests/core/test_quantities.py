@@ -76,6 +76,7 @@ CONDITIONS = {
     "current",
     "current_density",
     "time",
+    "specific_current",
     "sintering_temperature",
     "sintering_time",
     "atmosphere",

@@ -9,6 +9,7 @@ import typer
 from matinfo.cli.bench import bench_app
 from matinfo.cli.db import db_app
 from matinfo.cli.featurize import featurize_command
+from matinfo.cli.lit import lit_app
 from matinfo.cli.model import model_app
 
 app = typer.Typer(
@@ -22,6 +23,7 @@ app.add_typer(db_app, name="db")
 app.command("featurize")(featurize_command)
 app.add_typer(model_app, name="model")
 app.add_typer(bench_app, name="bench")
+app.add_typer(lit_app, name="lit")
 
 
 @app.command()

@@ -316,4 +316,71 @@ BUILTIN = (
         _COND,
         dtype="text",
     ),
+    # ---- battery, fuel-cell and device quantities (reported in papers; matinfo.literature extracts them)
+    QuantityDef(
+        "coulombic_efficiency",
+        "",
+        "coulombic (faradaic) efficiency of a cell, as a fraction",
+        ("coulombic_eff",),
+        positive=True,
+    ),
+    QuantityDef(
+        "energy_density",
+        "Wh/kg",
+        "gravimetric energy density (specific energy) of a cell or electrode",
+        ("specific_energy", "gravimetric_energy_density"),
+        positive=True,
+    ),
+    QuantityDef("volumetric_energy_density", "Wh/l", "volumetric energy density", (), positive=True),
+    QuantityDef(
+        "power_density",
+        "mW/cm^2",
+        "areal (peak) power density of a fuel cell",
+        ("peak_power_density", "areal_power_density"),
+        positive=True,
+    ),
+    QuantityDef(
+        "specific_power", "W/kg", "gravimetric power density", ("gravimetric_power_density",), positive=True
+    ),
+    QuantityDef(
+        "critical_temperature",
+        "K",
+        "superconducting critical (transition) temperature",
+        ("superconducting_transition_temperature",),
+        positive=True,
+    ),
+    QuantityDef("curie_temperature", "K", "Curie (ferro- to paramagnetic) temperature", (), positive=True),
+    QuantityDef("open_circuit_voltage", "V", "open-circuit voltage of a cell", ("ocv",)),
+    QuantityDef(
+        "average_voltage",
+        "V",
+        "average, plateau or operating voltage of an electrode or cell "
+        "(the reference electrode is a condition)",
+        ("operating_voltage", "plateau_voltage"),
+    ),
+    QuantityDef(
+        "area_specific_resistance",
+        "Ohm*cm^2",
+        "area-specific resistance of a cell or electrode",
+        ("asr",),
+        positive=True,
+    ),
+    QuantityDef(
+        "polarization_resistance",
+        "Ohm*cm^2",
+        "area-specific polarization resistance of an electrode",
+        ("polarisation_resistance",),
+        positive=True,
+    ),
+    QuantityDef(
+        "specific_surface_area", "m^2/g", "specific (BET) surface area", ("bet_surface_area",), positive=True
+    ),
+    QuantityDef(
+        "specific_current",
+        "mA/g",
+        "applied current per electrode mass (charge/discharge rate)",
+        (),
+        kind="condition",
+        positive=True,
+    ),
 )

@@ -42,11 +42,13 @@ _CHAR_MAP = {
 _SUBS = (  # ordered regex rewrites applied after _CHAR_MAP
     (re.compile(r"A\u030a"), "angstrom"),
     (re.compile(r"(?:°|º|\bdeg\.?)\s*([CF])\b"), r"deg\1"),
+    (re.compile(r"\bo([CF])\b"), r"deg\1"),  # "700 oC": the degree sign as a letter o (text from PDFs)
     (re.compile(r"°\s*K\b"), "K"),
     (re.compile(r"°"), " degree "),
     (re.compile(r"\b(?:at|atom|atomic)\s*\.?\s*%"), " atomic_percent "),
     (re.compile(r"\b(?:wt|weight|mass)\s*\.?\s*%"), " weight_percent "),
     (re.compile(r"\b(?:mol|mole)\s*\.?\s*%"), " mole_percent "),
+    (re.compile(r"\b(?:vol|volume)\s*\.?\s*%"), " volume_percent "),
     (re.compile(r"%"), " percent "),
     (re.compile(r"\bf\s*\.\s*u\s*\.?"), " fu "),
     (re.compile(r"\s+per\s+"), "/"),
@@ -57,6 +59,7 @@ _SUBS = (  # ordered regex rewrites applied after _CHAR_MAP
     (re.compile(r"\s*\^\s*"), "^"),
     (re.compile(r"\b(?:[Oo]hm|ohm)(c?m)\b"), r"ohm \1"),  # Ohmcm
     (re.compile(r"\bVs\b"), "V s"),
+    (re.compile(r"\b([munk]?S)(cm|m)(?=\^|\b)"), r"\1 \2"),  # Scm^-1, mScm^-1: siemens glued to the length
 )
 _DENOMINATOR_COMPOUND = re.compile(r"\b(c?m)K\b")  # W/mK: metre·kelvin, not millikelvin
 _DIMENSIONLESS_WORDS = {"", "1", "-", "dimensionless", "unitless", "none", "a.u.", "arb. units"}
@@ -86,6 +89,8 @@ def normalise_unit_text(text: str) -> str:
     'W/(m*K)'
     >>> normalise_unit_text("mA h g-1")
     'mA*h*g^-1'
+    >>> normalise_unit_text("mScm−1"), normalise_unit_text("vol.%"), normalise_unit_text("oC")
+    ('mS*cm^-1', 'volume_percent', 'degC')
     """
     s = ascii_superscripts(text.strip())
     s = "".join(_CHAR_MAP.get(ch, ch) for ch in s)

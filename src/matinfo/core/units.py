@@ -9,9 +9,9 @@ Notations accepted by :func:`parse_unit` besides pint's own syntax:
   ``W/m-K``;
 * everything after a ``/`` is the denominator, as in papers: ``J/mol K`` is J/(mol·K), ``W/m*K`` is W/(m·K)
   (pint alone would read both left to right);
-* ``µ``/``μ`` → ``u``, ``Ω`` → ohm, ``Å`` → angstrom, ``°C``/``℃``/``deg C`` → degC; ``Ohm`` as ``ohm``;
-* ``mAh``; ``at.%``/``at%``, ``wt%``, ``mol%``; ``atom``/``atoms`` and ``fu``/``f.u.`` (formula unit)
-  as counts;
+* ``µ``/``μ`` → ``u``, ``Ω`` → ohm, ``Å`` → angstrom, ``°C``/``℃``/``deg C``/``oC`` → degC; ``Ohm`` as ``ohm``;
+* ``mAh``; ``at.%``/``at%``, ``wt%``, ``mol%``, ``vol%``; ``atom``/``atoms`` and ``fu``/``f.u.`` (formula
+  unit) as counts; ``Torr``, ``sccm``; ``Scm-1``/``mScm-1`` (siemens glued to centimetre) as ``S cm-1``;
 * the heuristic ``W/mK`` → W/(m·K): in a denominator, ``mK`` and ``cmK`` are read as metre·kelvin and
   centimetre·kelvin, never as millikelvin (a thermal conductivity per millikelvin does not occur in data);
   likewise ``Vs`` is volt·second (mobility ``cm2/Vs``) and ``Ohmcm`` is ohm·centimetre.
@@ -67,12 +67,15 @@ _EXTRA_DEFINITIONS = (
     "atomic_percent = 0.01 * count = at_pct",
     "weight_percent = 0.01 * count = wt_pct",
     "mole_percent = 0.01 * count = mol_pct",
+    "volume_percent = 0.01 * count = vol_pct",
+    "@alias torr = Torr",
+    "standard_cubic_centimeter_per_minute = cm ** 3 / min = sccm",
 )
 
 # Counting units within one family are incompatible with those of another family (they need a composition).
 _FAMILIES = (
     frozenset({"atom", "formula_unit"}),
-    frozenset({"atomic_percent", "weight_percent", "mole_percent"}),
+    frozenset({"atomic_percent", "weight_percent", "mole_percent", "volume_percent"}),
 )
 
 _SYMBOLS = {  # our spelling where pint's symbol is not plain ASCII or not the house style
@@ -86,6 +89,8 @@ _SYMBOLS = {  # our spelling where pint's symbol is not plain ASCII or not the h
     "atomic_percent": "at%",
     "weight_percent": "wt%",
     "mole_percent": "mol%",
+    "volume_percent": "vol%",
+    "standard_cubic_centimeter_per_minute": "sccm",
     "percent": "%",
 }
 

@@ -7,6 +7,10 @@ One row per thing a materials scientist talks about: a *substance* (distinct pha
 Column names carry their unit where one applies (``volume_A3``, ``density_g_cm3``).  Conditions are a JSON
 object of canonical values (``{"temperature": 300.0, "atmosphere": "Ar"}``) whose units are those of the
 quantity registry (:mod:`matinfo.core.quantities`); temperature, the most searched condition, is also a column.
+Optimisation campaigns (:mod:`matinfo.optimize`) keep their definition, their candidate pool and their
+append-only experiment log here too (``campaigns``, ``campaign_candidates``, ``campaign_events``), and the
+literature curation queue its documents, extracted records and audit trail (``lit_documents``, ``lit_records``,
+``lit_audit``; :mod:`matinfo.literature.curation`).
 The schema is created and upgraded by Alembic (``src/matinfo/store/migrations``); this module is its source.
 """
 
@@ -39,6 +43,13 @@ __all__ = [
     "Property",
     "PhaseDiagram",
     "ExternalId",
+    "Campaign",
+    "CampaignCandidate",
+    "CampaignEvent",
+    "LitDocument",
+    "LitRecord",
+    "LitAudit",
+    "CURATION_STATES",
     "METHODS",
     "VISIBILITIES",
 ]
@@ -267,3 +278,112 @@ class ExternalId(Base):
         UniqueConstraint("material_id", "source", "value"),
         Index("ix_external_ids_source_value", "source", "value"),
     )
+
+
+class Campaign(Base):
+    """An optimisation campaign (:mod:`matinfo.optimize`): its space, target and settings; its state is the log."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    #: ``discrete`` (a candidate pool, rows in ``campaign_candidates``) or ``parameters`` (a mixed space).
+    space_kind: Mapped[str] = mapped_column(String(20))
+    target: Mapped[str] = mapped_column(String(200))
+    maximize: Mapped[bool] = mapped_column(Boolean)
+    seed: Mapped[int] = mapped_column(Integer)
+    #: The space (features, ID and cost columns, or the parameter list) and the proposal settings.
+    space: Mapped[dict] = mapped_column(JSON)
+    settings: Mapped[dict] = mapped_column(JSON)
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class CampaignCandidate(Base):
+    """One candidate of a discrete campaign's pool: its ID and feature (and cost) values, in pool order."""
+
+    __tablename__ = "campaign_candidates"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    values: Mapped[dict] = mapped_column(JSON)
+
+    __table_args__ = (UniqueConstraint("campaign_id", "key", name="uq_campaign_candidates_key"),)
+
+
+class CampaignEvent(Base):
+    """One entry of a campaign's append-only log (suggestion, observation, failure, cancellation).
+
+    ``seq`` numbers a campaign's events from 1 without gaps; the unique (campaign_id, seq) pair makes two
+    writers racing to append the same event fail instead of both succeeding.
+    """
+
+    __tablename__ = "campaign_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    payload: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    __table_args__ = (UniqueConstraint("campaign_id", "seq", name="uq_campaign_events_seq"),)
+
+
+#: Curation states of an extracted literature record (:mod:`matinfo.literature.curation`).
+CURATION_STATES = ("draft", "reviewed", "published", "rejected")
+
+
+class LitDocument(Base):
+    """A paper (or any text) that records were extracted from, identified by the SHA-256 of its content."""
+
+    __tablename__ = "lit_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    content_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[str] = mapped_column(Text)
+    doi: Mapped[str | None] = mapped_column(String(255), index=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    year: Mapped[int | None] = mapped_column(Integer)
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class LitRecord(Base):
+    """One extracted (material, property, value) statement on its way through curation.
+
+    ``data`` is the record as it stands (after edits), ``extracted`` as the extractor produced it.  ``record_key``
+    (a hash of what was extracted, independent of edits) is unique per document: the same statement is never
+    queued twice from the same document.  ``material_id`` / ``property_id`` point into the store once published.
+    """
+
+    __tablename__ = "lit_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("lit_documents.id"))
+    record_key: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    extractor: Mapped[str | None] = mapped_column(String(200))
+    extracted: Mapped[dict] = mapped_column(JSON)
+    data: Mapped[dict] = mapped_column(JSON)
+    material_id: Mapped[int | None] = mapped_column(ForeignKey("materials.id"))
+    property_id: Mapped[int | None] = mapped_column(ForeignKey("properties.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    __table_args__ = (UniqueConstraint("document_id", "record_key", name="uq_lit_records_key"),)
+
+
+class LitAudit(Base):
+    """Audit trail of curation: who did what to which record, when, and the record before and after."""
+
+    __tablename__ = "lit_audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("lit_records.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(20))
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(Text)
