@@ -64,6 +64,8 @@ bench: install
 	$(BIN)/python benchmarks/featurize_speed.py
 	$(BIN)/python benchmarks/matbench_tasks.py
 	$(BIN)/python benchmarks/obelix_models.py
+	$(BIN)/python benchmarks/screen_speed.py
+	$(BIN)/python benchmarks/screen_showcase.py
 	$(BIN)/python benchmarks/literature_extraction.py
 	$(BIN)/python benchmarks/literature_relevance.py --no-save
 

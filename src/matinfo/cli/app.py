@@ -11,6 +11,7 @@ from matinfo.cli.db import db_app
 from matinfo.cli.featurize import featurize_command
 from matinfo.cli.lit import lit_app
 from matinfo.cli.model import model_app
+from matinfo.cli.screen import screen_app
 
 app = typer.Typer(
     name="matinfo",
@@ -23,6 +24,7 @@ app.add_typer(db_app, name="db")
 app.command("featurize")(featurize_command)
 app.add_typer(model_app, name="model")
 app.add_typer(bench_app, name="bench")
+app.add_typer(screen_app, name="screen")
 app.add_typer(lit_app, name="lit")
 
 
