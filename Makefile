@@ -35,6 +35,15 @@ demo: demo-db
 	$(BIN)/matinfo featurize --db "$(DEMO_DB)" --dataset obelix -f element_stats@formula -f stoichiometry@formula -f structure_basics@cif -f site_occupancy@cif --on-error nan --out demo-out/obelix-features.parquet
 	@echo; echo "== Models: LSBoost vs SVM vs GPR for log10 Li-ion conductivity, folds grouped by substance; importance by category; ablation =="
 	$(BIN)/matinfo model study --db "$(DEMO_DB)" --dataset obelix --target "ionic_conductivity [S/cm]" --log-target --censored drop --structure-col cif --numeric structure:space_group --group-col substance_id --models lgbm,svm,gp --analysis-model lgbm --out demo-out/obelix-study
+	@echo; echo "== Screening: three model types (LSBoost, SVM, GPR) on OBELiX compositions, each saved with its model card =="
+	$(BIN)/matinfo model fit --db "$(DEMO_DB)" --dataset obelix --target "ionic_conductivity [S/cm]" --log-target --censored drop --group-col substance_id --model lgbm --out demo-out/models/lgbm
+	$(BIN)/matinfo model fit --db "$(DEMO_DB)" --dataset obelix --target "ionic_conductivity [S/cm]" --log-target --censored drop --group-col substance_id --model svm --out demo-out/models/svm
+	$(BIN)/matinfo model fit --db "$(DEMO_DB)" --dataset obelix --target "ionic_conductivity [S/cm]" --log-target --censored drop --group-col substance_id --model gp --out demo-out/models/gp
+	@echo; echo "== Consensus screen of the charge-balanced Li-La-Zr-Ta-O simplex for the highest conductivity: each model's top 20 and their overlaps =="
+	$(BIN)/matinfo screen run --models demo-out/models/lgbm demo-out/models/svm demo-out/models/gp --candidates "grid:Li-La-Zr-Ta-O:step=0.04" --goal max --charge-balanced --top 20 --out demo-out/screen
+	@echo; echo "== Bayesian experiment planning over the consensus hits: the next five experiments =="
+	$(BIN)/matinfo campaign new llzo-dopants --db "$(DEMO_DB)" --candidates demo-out/screen/hits.csv --features "x(Li),x(La),x(Zr),x(Ta),x(O)" --id-col candidate --target log10_ionic_conductivity --maximize --seed 0
+	$(BIN)/matinfo campaign suggest llzo-dopants --db "$(DEMO_DB)" -n 5
 	@echo; echo "== Literature: extract from three open-access texts into the draft queue (nothing is public yet) =="
 	$(BIN)/matinfo lit ingest --db "$(DEMO_DB)" src/matinfo/data/literature/examples/*.txt
 	$(BIN)/matinfo lit review --db "$(DEMO_DB)" --limit 12
@@ -66,6 +75,7 @@ bench: install
 	$(BIN)/python benchmarks/obelix_models.py
 	$(BIN)/python benchmarks/screen_speed.py
 	$(BIN)/python benchmarks/screen_showcase.py
+	$(BIN)/python benchmarks/bo_physbo.py
 	$(BIN)/python benchmarks/literature_extraction.py
 	$(BIN)/python benchmarks/literature_relevance.py --no-save
 
