@@ -15,14 +15,13 @@ both written to a temporary file and renamed.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from matinfo._files import atomic_write as _atomic_write
 from matinfo.errors import ParameterError
 from matinfo.screen._chunk import POSITION
 from matinfo.screen.consensus import (
@@ -36,18 +35,6 @@ from matinfo.screen.consensus import (
 )
 
 __all__ = ["ScreenResult"]
-
-
-def _atomic_write(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @dataclass
