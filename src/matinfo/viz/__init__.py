@@ -19,5 +19,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "ablation_plot",
         "significance_stars",
     ),
+    "matinfo.viz.overlap": ("overlap_plot",),
+    "matinfo.viz.wordcloud": ("formula_cloud",),
+    "matinfo.viz.campaign": ("campaign_plot",),
 }
 __all__, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
