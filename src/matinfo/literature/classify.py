@@ -18,15 +18,14 @@ the corpus's train papers only; ``benchmarks/literature_relevance.py`` rebuilds 
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
+from matinfo._files import atomic_write
 from matinfo.errors import NotFoundError, ParameterError
 
 __all__ = ["RelevanceClassifier", "shipped_relevance_model", "TOKEN_PATTERN", "SHIPPED_MODEL"]
@@ -145,14 +144,8 @@ class RelevanceClassifier(ClassifierMixin, BaseEstimator):
             "intercept": [round(float(x), 6) for x in self.model_.intercept_],
             "metadata": metadata or {},
         }
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".json.tmp")
-        with os.fdopen(fd, "w") as fh:
-            json.dump(blob, fh, ensure_ascii=False, separators=(",", ":"))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-        return path
+        text = json.dumps(blob, ensure_ascii=False, separators=(",", ":"))
+        return atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
     @classmethod
     def from_json(cls, path: str | Path) -> RelevanceClassifier:
