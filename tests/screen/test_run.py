@@ -88,6 +88,37 @@ def test_dask_client_gives_the_same_lists(models, grid):
     assert remote.executor.startswith("dask")
 
 
+def test_threads_give_the_same_lists_and_counts(models, grid):
+    local = screen(grid, models, top=10, constants=T300)
+    threaded = screen(grid, models, top=10, constants=T300, chunk_size=150, executor="threads", n_workers=3)
+    streamed = screen(
+        TableSpace(grid.chunk(0, len(grid))),
+        models,
+        top=10,
+        constants=T300,
+        chunk_size=300,
+        executor="threads",
+        n_workers=2,
+    )
+    assert threaded.executor == "threads (3)" and streamed.executor == "threads (2)"
+    for res in (threaded, streamed):
+        pd.testing.assert_frame_equal(res.hits(), local.hits())
+        assert res.overlap() == local.overlap() and res.n_scored == local.n_scored == len(grid)
+    # each thread featurizes with its own copy of the models: failures are counted once, for the right rows
+    frame = pd.DataFrame(
+        {"composition": ["Bi2Te3", "Xx2Te", "SnSe", "Qq3", "Ag2Se", "PbTe"] * 50, "T": 300.0}
+    )
+    kw = {"top": 2, "columns": {"formula": "composition", TEMPERATURE: "T"}}
+    one = screen(TableSpace(frame), models, **kw)
+    many = screen(TableSpace(frame), models, chunk_size=7, executor="threads", n_workers=4, **kw)
+    assert many.n_failed == one.n_failed == 100 and many.n_scored == one.n_scored == 200
+    assert {f[1] for f in many.failed} == {"Xx2Te", "Qq3"}
+    with pytest.raises(ParameterError, match="n_workers=0"):
+        screen(grid, models, constants=T300, executor="threads", n_workers=0)
+    with pytest.raises(ParameterError, match="use 'local', 'threads', 'dask'"):
+        screen(grid, models, constants=T300, executor="spark")
+
+
 @pytest.mark.slow
 def test_local_dask_cluster_of_processes(models, grid):
     pytest.importorskip("dask.distributed")

@@ -31,6 +31,7 @@ class RankBy(str, Enum):
 
 class Executor(str, Enum):
     local = "local"
+    threads = "threads"
     dask = "dask"
 
 
@@ -141,8 +142,8 @@ def run(
     charge_balanced: Annotated[bool, typer.Option("--charge-balanced", help="Keep charge-balanced compositions (common oxidation states).")] = False,
     no_shared_elements: Annotated[bool, typer.Option("--no-shared-elements", help="Pairs: keep A|B with no element in common.")] = False,
     known: Annotated[Known | None, typer.Option(help="known: only compositions of substances in --db; novel: only others.")] = None,
-    executor: Annotated[Executor, typer.Option(help="local, or dask (a local dask.distributed cluster).")] = Executor.local,
-    workers: Annotated[int | None, typer.Option(help="Dask workers (default: all cores).")] = None,
+    executor: Annotated[Executor, typer.Option(help="local (one core), threads (--workers threads of this process), or dask (a local dask.distributed cluster).")] = Executor.local,
+    workers: Annotated[int | None, typer.Option(help="Threads or Dask workers (default: all cores).")] = None,
     chunk_size: Annotated[int, typer.Option(help="Candidates per chunk.")] = 20_000,
     write_back: Annotated[bool, typer.Option("--write-back", help="Store the hits' predictions in --db (method prediction, model ID).")] = False,
     quantity: Annotated[str | None, typer.Option(help="With --write-back: the quantity (default: from the model's target).")] = None,

@@ -205,21 +205,11 @@ def featurize(
 
 
 def _run_dask(featurizer, rows, index, bounds, todo, executor, n_workers, finished) -> None:
-    try:
-        from dask.distributed import Client, LocalCluster, as_completed
-    except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise MatinfoError("executor='dask' needs dask.distributed: pip install 'matinfo[dask]'") from exc
-    own = None
-    if executor == "dask":
-        cluster = LocalCluster(
-            n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1, processes=True
-        )
-        own = client = Client(cluster)
-    elif isinstance(executor, Client):
-        client = executor
-    else:
-        raise ValueError(f"executor={executor!r}: use 'local', 'dask' or a dask.distributed.Client")
-    try:
+    from matinfo._dask import dask_client
+
+    with dask_client(executor, n_workers) as client:
+        from dask.distributed import as_completed
+
         remote = client.scatter(featurizer, broadcast=True)
         futures = {}
         for i in todo:
@@ -228,8 +218,3 @@ def _run_dask(featurizer, rows, index, bounds, todo, executor, n_workers, finish
             futures[fut] = i
         for fut in as_completed(futures):
             finished(futures[fut], fut.result())
-    finally:
-        if own is not None:
-            cluster = own.cluster
-            own.close()
-            cluster.close()
