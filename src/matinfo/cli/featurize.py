@@ -84,24 +84,17 @@ def build_featurizer(specs: list[str], *, on_error: str, n_jobs: int):
 
 
 def _atomic_write(df, out: Path) -> None:
-    import os
-    import tempfile
+    from matinfo._files import atomic_write
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    def write(tmp: str) -> None:
         if out.suffix.lower() == ".parquet":
             # Parquet columns have one type: a column mixing numbers and bounds ("<1e-10") is written as text.
             mixed = [c for c in df.columns if df[c].dtype == object and df[c].map(type).nunique() > 1]
-            df = df.astype({c: "string" for c in mixed}) if mixed else df
-            df.to_parquet(tmp, index=False)
+            (df.astype({c: "string" for c in mixed}) if mixed else df).to_parquet(tmp, index=False)
         else:
             df.to_csv(tmp, index=False)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    atomic_write(out, write)
 
 
 def featurize_command(

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from matinfo._files import atomic_open
 from matinfo.errors import MatinfoError
 from matinfo.features.base import Featurizer, FeaturizeReport, RowError
 
@@ -127,15 +126,13 @@ class _Checkpoint:
             return z["values"], errors, json.loads(str(z["missing"]))
 
     def save(self, i: int, values: np.ndarray, errors: list[RowError], missing: list[Any]) -> None:
-        fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".npz.tmp")
-        with os.fdopen(fd, "wb") as fh:
+        with atomic_open(self._path(i), "wb") as fh:  # a chunk file exists only when it is complete
             np.savez(
                 fh,
                 values=values,
                 errors=json.dumps([e.__dict__ for e in errors], default=str),
                 missing=json.dumps(missing, default=str),
             )
-        os.replace(tmp, self._path(i))  # a chunk file exists only when it is complete
 
 
 def featurize(

@@ -208,14 +208,10 @@ def _label_auc(y: np.ndarray, labels: np.ndarray) -> float:
 
 def write_result(result: dict[str, Any], out: str | Path) -> Path:
     """Write the result JSON atomically."""
-    import os
-    import tempfile
+    from matinfo._files import atomic_open
 
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".json.tmp")
-    with os.fdopen(fd, "w") as fh:
+    with atomic_open(out) as fh:
         json.dump(result, fh, indent=2)
         fh.write("\n")
-    os.replace(tmp, out)
     return out

@@ -9,32 +9,17 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
+from matinfo._files import atomic_open
 from matinfo.store import models as m
 
 __all__ = ["export", "iter_material_dicts", "ml_table"]
-
-
-@contextmanager
-def _atomic(path: Path, mode: str = "w"):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, mode, encoding="utf-8", newline="") as fh:
-            yield fh
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _material_ids(db, query) -> list[int]:
@@ -201,7 +186,7 @@ def export(db, out: str | Path, *, fmt: str = "csv", query=None) -> int:
     out = Path(out)
     if fmt == "json":
         n = 0
-        with _atomic(out) as fh:
+        with atomic_open(out, newline="") as fh:
             fh.write("[\n")
             for d in iter_material_dicts(db, query):
                 fh.write((",\n" if n else "") + json.dumps(d, default=str))
@@ -210,7 +195,7 @@ def export(db, out: str | Path, *, fmt: str = "csv", query=None) -> int:
         return n
     if fmt == "csv":
         n = 0
-        with _atomic(out) as fh:
+        with atomic_open(out, newline="") as fh:
             w = csv.writer(fh)
             w.writerow(
                 [
@@ -260,13 +245,13 @@ def export(db, out: str | Path, *, fmt: str = "csv", query=None) -> int:
         for d in iter_material_dicts(db, query):
             if d["structure"]:
                 safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in d["formula"])[:60]
-                with _atomic(out / f"S{d['substance_id']}_{n:05d}_{safe}.cif") as fh:
+                with atomic_open(out / f"S{d['substance_id']}_{n:05d}_{safe}.cif", newline="") as fh:
                     fh.write(d["structure"]["cif"])
                 n += 1
         return n
     if fmt == "ml":
         df = ml_table(db, query)
-        with _atomic(out) as fh:
+        with atomic_open(out, newline="") as fh:
             df.to_csv(fh, index=False)
         return len(df)
     raise ValueError(f"unknown export format {fmt!r}; use csv, json, cif or ml")
