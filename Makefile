@@ -11,7 +11,9 @@ export MATINFO_DB_URL ?= $(DEMO_DB)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[test,postgres]"
+	# torch first, pinned: its CPU wheel (chgnet needs torch; an unpinned one pulls multi-GB CUDA builds)
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e ".[test,postgres,calc]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -44,6 +46,13 @@ demo: demo-db
 	@echo; echo "== Bayesian experiment planning over the consensus hits: the next five experiments =="
 	$(BIN)/matinfo campaign new llzo-dopants --db "$(DEMO_DB)" --candidates demo-out/screen/hits.csv --features "x(Li),x(La),x(Zr),x(Ta),x(O)" --id-col candidate --target log10_ionic_conductivity --maximize --seed 0
 	$(BIN)/matinfo campaign suggest llzo-dopants --db "$(DEMO_DB)" -n 5
+	@echo; echo "== Candidate structures: anti-perovskites on the cubic perovskite prototype, ranked by the three models =="
+	$(BIN)/matinfo screen run --models demo-out/models/lgbm demo-out/models/svm demo-out/models/gp --candidates "substitute:AB3C_cP5_221_a_c_b:A=Cl,Br,I/B=Li,Na/C=O,S" --goal max --top 5 --no-figure --out demo-out/screen-structures
+	@echo; echo "== CHGNet (offline) relaxes the top 3 with elemental references: formation energy, energy above hull, stored =="
+	$(BIN)/matinfo calc submit --db "$(DEMO_DB)" --hits demo-out/screen-structures/hits.csv --top 3 --workflow -p steps=100 --tag demo
+	$(BIN)/matinfo calc run --db "$(DEMO_DB)" --tag demo --parallel 2
+	$(BIN)/matinfo calc results --db "$(DEMO_DB)" --tag demo
+	$(BIN)/matinfo db search --db "$(DEMO_DB)" --dataset calculations
 	@echo; echo "== Literature: extract from three open-access texts into the draft queue (nothing is public yet) =="
 	$(BIN)/matinfo lit ingest --db "$(DEMO_DB)" src/matinfo/data/literature/examples/*.txt
 	$(BIN)/matinfo lit review --db "$(DEMO_DB)" --limit 12
@@ -78,6 +87,8 @@ bench: install
 	$(BIN)/python benchmarks/bo_physbo.py
 	$(BIN)/python benchmarks/literature_extraction.py
 	$(BIN)/python benchmarks/literature_relevance.py --no-save
+	$(BIN)/python benchmarks/calc_chgnet.py --save
+	$(BIN)/python benchmarks/calc_lattice.py --chgnet --save
 
 clean:
 	rm -rf demo-out .pytest_cache

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["check_featurizer"]
+__all__ = ["check_featurizer", "check_calc_engine"]
 
 
 def _brief(x: Any) -> str:
@@ -142,3 +142,10 @@ def check_featurizer(featurizer: Any, examples: Any = None) -> None:
             raise _fail(est, "good rows next to a bad one came out all-NaN")
         if [e.row for e in lenient.report_.errors] != [1]:
             raise _fail(est, f"report_ should list row 1 only, got {lenient.report_}")
+
+
+def check_calc_engine(*args: Any, **kwargs: Any) -> None:
+    """Check a :mod:`matinfo.calc` engine (see :func:`matinfo.calc.conformance.check_calc_engine`)."""
+    from matinfo.calc.conformance import check_calc_engine as check
+
+    check(*args, **kwargs)

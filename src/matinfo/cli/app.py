@@ -7,6 +7,7 @@ import sys
 import typer
 
 from matinfo.cli.bench import bench_app
+from matinfo.cli.calc import calc_app
 from matinfo.cli.campaign import campaign_app
 from matinfo.cli.db import db_app
 from matinfo.cli.featurize import featurize_command
@@ -28,6 +29,7 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(screen_app, name="screen")
 app.add_typer(lit_app, name="lit")
 app.add_typer(campaign_app, name="campaign")
+app.add_typer(calc_app, name="calc")
 
 
 @app.command()

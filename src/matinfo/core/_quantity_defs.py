@@ -170,6 +170,21 @@ BUILTIN = (
         per="atom",
     ),
     _q(
+        "energy_per_atom",
+        "eV/atom",
+        "total energy per atom of a calculation (engine-specific zero: compare only within one engine)",
+        ("total_energy_per_atom", "e_per_atom", "energy_pa"),
+        per="atom",
+    ),
+    _q(
+        "energy_above_hull",
+        "eV/atom",
+        "energy above the convex hull of the chemical system (0 on the hull: thermodynamically stable)",
+        ("e_above_hull", "ehull", "e_hull", "hull_distance"),
+        positive=True,
+        per="atom",
+    ),
+    _q(
         "formation_enthalpy",
         "eV/atom",
         "standard enthalpy of formation per atom",

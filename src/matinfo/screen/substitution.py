@@ -23,7 +23,7 @@ import numpy as np
 from matinfo.errors import ParameterError
 from matinfo.screen.spaces import MAX_SPACE_SIZE, CandidateSpace, _bounds, _frame
 
-__all__ = ["SubstitutionSpace", "find_prototype"]
+__all__ = ["SubstitutionSpace", "find_prototype", "substituted"]
 
 
 def find_prototype(name: str) -> Any:
@@ -178,7 +178,7 @@ class SubstitutionSpace(CandidateSpace):
                 len(local), dtype=object
             )  # filled one by one: numpy would unpack a Structure
             for i in np.flatnonzero(keep):
-                structures[i] = _substituted(proto.structure, own, [c[i] for c in chosen])
+                structures[i] = substituted(proto.structure, own, [c[i] for c in chosen])
             cols["structure"] = structures
         return {k: v[keep] for k, v in cols.items()} | {"_keep": keep}
 
@@ -201,7 +201,7 @@ class SubstitutionSpace(CandidateSpace):
         return f"{len(self):,} element assignments on {len(self._plans)} prototype(s) ({labels})"
 
 
-def _substituted(structure: Any, own: list[str], new: list[str]) -> Any:
+def substituted(structure: Any, own: list[str], new: list[str]) -> Any:
     """``structure`` with element ``own[i]`` replaced by ``new[i]``, scaled to the elements' volumes per atom."""
     from matinfo.core.elements import Z_OF, element_table
 

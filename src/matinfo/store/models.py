@@ -10,7 +10,8 @@ quantity registry (:mod:`matinfo.core.quantities`); temperature, the most search
 Optimisation campaigns (:mod:`matinfo.optimize`) keep their definition, their candidate pool and their
 append-only experiment log here too (``campaigns``, ``campaign_candidates``, ``campaign_events``), and the
 literature curation queue its documents, extracted records and audit trail (``lit_documents``, ``lit_records``,
-``lit_audit``; :mod:`matinfo.literature.curation`).
+``lit_audit``; :mod:`matinfo.literature.curation`), and the calculation queue its jobs (``calc_jobs``;
+:mod:`matinfo.calc.jobs`).
 The schema is created and upgraded by Alembic (``src/matinfo/store/migrations``); this module is its source.
 """
 
@@ -49,6 +50,8 @@ __all__ = [
     "LitDocument",
     "LitRecord",
     "LitAudit",
+    "CalcJob",
+    "CALC_JOB_STATES",
     "CURATION_STATES",
     "METHODS",
     "VISIBILITIES",
@@ -387,3 +390,52 @@ class LitAudit(Base):
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+#: States of a calculation job (:mod:`matinfo.calc.jobs`).
+CALC_JOB_STATES = ("queued", "running", "done", "failed")
+
+
+class CalcJob(Base):
+    """One calculation (:class:`matinfo.calc.CalcSpec`) in the job queue, and its result once done.
+
+    ``key`` (SHA-256 of engine, task, parameters and structure key) is unique: the same spec submitted twice is
+    one job.  A worker claims a job by setting ``claimed_by`` and ``lease_expires_at`` and keeps the lease alive
+    while it runs; a job whose lease expired (its worker died) is claimed again.  ``result`` (the
+    :class:`~matinfo.calc.CalcResult`), ``state = 'done'`` and the published properties (``material_id``) are
+    written in one transaction.  ``requires`` lists keys of jobs that must be done first (elemental
+    references), ``after`` keys of jobs that must have finished, done or failed (competing phases of the hull);
+    ``workflow`` says what follows (``{"then": "static", "hull": true}``).
+    """
+
+    __tablename__ = "calc_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    engine: Mapped[str] = mapped_column(String(50))
+    task: Mapped[str] = mapped_column(String(20))
+    parameters: Mapped[dict] = mapped_column(JSON)
+    parameter_hash: Mapped[str] = mapped_column(String(64), index=True)
+    structure_key: Mapped[str] = mapped_column(String(64), index=True)
+    cell: Mapped[dict] = mapped_column(JSON)
+    formula: Mapped[str] = mapped_column(String(200), index=True)
+    label: Mapped[str | None] = mapped_column(Text)
+    structure_id: Mapped[int | None] = mapped_column(ForeignKey("structures.id"))
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    requires: Mapped[list] = mapped_column(JSON, default=list)
+    after: Mapped[list] = mapped_column(JSON, default=list)
+    workflow: Mapped[dict | None] = mapped_column(JSON)
+    tag: Mapped[str | None] = mapped_column(String(100), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict | None] = mapped_column(JSON)
+    material_id: Mapped[int | None] = mapped_column(ForeignKey("materials.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
