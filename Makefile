@@ -5,15 +5,16 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO_DB ?= sqlite:///$(CURDIR)/demo-out/matinfo-demo.db
 export MATINFO_DB_URL ?= $(DEMO_DB)
+PORT ?= 8000
 
-.PHONY: install demo demo-db test test-fast lint bench clean
+.PHONY: install demo demo-db serve test test-fast lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	# torch first, pinned: its CPU wheel (chgnet needs torch; an unpinned one pulls multi-GB CUDA builds)
 	$(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -e ".[test,postgres,calc]"
+	$(BIN)/python -m pip install -q -e ".[test,postgres,calc,web,encoder]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -64,6 +65,10 @@ demo: demo-db
 	@echo; echo "== The published literature values on their substance, next to the OBELiX data =="
 	$(BIN)/matinfo db show --db "$(DEMO_DB)" Li7La3Zr2O12
 	$(BIN)/matinfo lit overview --db "$(DEMO_DB)" --top 10 --out demo-out/literature-overview
+	@echo; echo "== Browse the demo database: run 'make serve', then open http://127.0.0.1:$(PORT)/ (search, substance pages with 3D structures, /docs for the REST API, /optimade/v1/info) =="
+
+serve: install
+	$(BIN)/matinfo serve --db "$(DEMO_DB)" --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest -q

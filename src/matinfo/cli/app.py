@@ -14,6 +14,8 @@ from matinfo.cli.featurize import featurize_command
 from matinfo.cli.lit import lit_app
 from matinfo.cli.model import model_app
 from matinfo.cli.screen import screen_app
+from matinfo.cli.serve import serve_command
+from matinfo.cli.user import user_app
 
 app = typer.Typer(
     name="matinfo",
@@ -30,6 +32,8 @@ app.add_typer(screen_app, name="screen")
 app.add_typer(lit_app, name="lit")
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(calc_app, name="calc")
+app.command("serve")(serve_command)
+app.add_typer(user_app, name="user")
 
 
 @app.command()

@@ -439,3 +439,5 @@ class CalcJob(Base):
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
+
+from matinfo.store import access as _access  # noqa: E402, F401  - users and api_tokens tables (migration 0007)

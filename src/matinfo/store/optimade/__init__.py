@@ -28,6 +28,9 @@ Fields (:data:`OPTIMADE_FIELDS` holds the same list for programs, e.g. an ``/inf
 ``chemical_formula_reduced``      string     ``materials.reduced_formula``, see below
 ``chemical_formula_anonymous``    string     ``materials.anonymous_formula``, see below
 ``nsites``                        integer    ``structures.n_sites`` of any structure of the material
+``nperiodic_dimensions``          integer    3 for a material with a structure, else unknown
+``structure_features``            list       ``["disorder"]`` when a structure of the material has partially
+                                             occupied sites (``structures.has_partial_occupancy``), else ``[]``
 ``_matinfo_substance_id``         integer    ``materials.substance_id``
 ``_matinfo_space_group``          integer    ``materials.space_group_number``, else the substance's
                                              ``substances.space_group_number`` (materials reported
@@ -50,7 +53,9 @@ Semantics worth knowing
   ``!=`` the filter value is rewritten with the functions the store itself uses
   (:func:`matinfo.core.keys.reduced_formula`, :func:`~matinfo.core.keys.anonymous_formula`), so both spellings
   match.  ``CONTAINS``/``STARTS``/``ENDS`` are refused on these two fields (the spellings differ); use them on
-  ``chemical_formula_descriptive`` or search by ``elements``.
+  ``chemical_formula_descriptive`` or search by ``elements``.  OPTIMADE formulas have whole-number
+  proportions, so a non-stoichiometric one (``Li0.95Nb1.01O3``) is *unknown* to these two fields (and served
+  as ``null``); search it with ``chemical_formula_descriptive`` or matinfo's own formula search.
 * **Several values per material.**  ``nsites``, ``_matinfo_doi``/``_matinfo_year`` (the references of the
   material, its properties and its structures) and the property fields can have several values: a comparison
   matches when *some* value satisfies it, and ``x != v`` means ``NOT x = v`` (known, and no value equals v).
@@ -62,13 +67,17 @@ Semantics worth knowing
   negated or not; only ``IS UNKNOWN`` and ``NOT ... IS KNOWN`` do.  ``NOT`` is pushed down to the comparisons,
   where ``NOT c`` becomes ``c IS KNOWN AND NOT c``.
 * **Strings** compare case-sensitively on both databases (``Co`` is not ``CO``), ``LIKE`` with ``%``/``_``
-  escaped plus an exact test, because SQLite's ``LIKE`` ignores case.  ``<``/``>`` on strings are refused:
-  their order would depend on the database collation.
+  escaped plus an exact test, because SQLite's ``LIKE`` ignores case.  ``<``/``>`` on strings compare by
+  code point (``COLLATE "C"`` / ``BINARY``), the same on both databases; ``id`` compares as the string it is
+  (``"10" < "9"``), and the formula fields in the store's spelling of the value.
 * Other providers' fields (``_mp_...``) are unknown, as the specification demands: a warning, no error.
 
 Not supported (a :class:`~matinfo.errors.QueryError` says so): comparing two properties, nested names
 (``a.b``), relationships (``references.id``), correlated ``HAS`` other than ``elements:elements_ratios``,
-``chemical_formula_hill`` and the other geometric OPTIMADE fields, ordering comparisons on strings.
+``chemical_formula_hill`` and the other geometric OPTIMADE fields.
+
+``optimade_clause(filter, entry="references")`` translates a filter on ``references`` entries (rows of
+``refs``; fields in :mod:`.references`).
 
 Modules: :mod:`.parse` (grammar, syntax errors), :mod:`.translate` (parse tree → clause),
 :mod:`.fields` (the table of fields), :mod:`.kinds` (how each kind of field becomes SQL), :mod:`.nodes`

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, literal_column, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from matinfo.errors import MatinfoError
@@ -21,6 +21,7 @@ from matinfo.store.models import Dataset, Material, MaterialElement, Property, R
 from matinfo.store.optimade.kinds import (
     PROVIDER_PREFIX,
     ElementList,
+    FeatureList,
     Field,
     FieldType,
     Id,
@@ -115,6 +116,17 @@ def _via_references(cond: ColumnElement[bool]) -> ColumnElement[bool]:
     )
 
 
+class _WholeFormula(Scalar):
+    """A formula column of which OPTIMADE can express only whole-number proportions: a non-stoichiometric value
+    (``Li0.95Nb1.01O3``) is unknown to filters, as it is ``null`` in the served entry."""
+
+    def _where(self, build):
+        return and_(build(self.column), self.column.not_like("%.%"))
+
+    def known(self) -> ColumnElement[bool] | None:
+        return and_(self.column.is_not(None), self.column.not_like("%.%"))
+
+
 # --- the table ----------------------------------------------------------------------------------------------
 
 
@@ -167,7 +179,7 @@ FIELDS: dict[str, Field] = {
             Material.formula,
             nullable=False,
         ),
-        Scalar(
+        _WholeFormula(
             _f(
                 "chemical_formula_reduced",
                 "string",
@@ -178,7 +190,7 @@ FIELDS: dict[str, Field] = {
             normalise=_reduced,
             fuzzy=False,
         ),
-        Scalar(
+        _WholeFormula(
             _f(
                 "chemical_formula_anonymous",
                 "string",
@@ -193,6 +205,24 @@ FIELDS: dict[str, Field] = {
             _f("nsites", "integer", "structures.n_sites", "sites in the cell of any of its structures"),
             Structure.n_sites,
             via=_via_structures,
+        ),
+        Scalar(
+            _f(
+                "nperiodic_dimensions",
+                "integer",
+                "structures.material_id",
+                "3 for a material with a crystal structure (periodic in three directions), else unknown",
+            ),
+            literal_column("3"),
+            via=_via_structures,
+        ),
+        FeatureList(
+            _f(
+                "structure_features",
+                "list",
+                "structures.has_partial_occupancy",
+                '["disorder"] when a structure of the material has partially occupied sites, else []',
+            )
         ),
         Scalar(
             _f(P + "substance_id", "integer", "materials.substance_id", "ID of the substance (phase)"),
@@ -269,13 +299,11 @@ OPTIMADE_FIELDS: Mapping[str, OptimadeField] = MappingProxyType({k: f.info for k
 _NOT_SEARCHABLE = {
     "chemical_formula_hill",
     "dimension_types",
-    "nperiodic_dimensions",
     "lattice_vectors",
     "cartesian_site_positions",
     "species",
     "species_at_sites",
     "assemblies",
-    "structure_features",
     "immutable_id",
     "type",
     "space_group_symmetry_operations_xyz",

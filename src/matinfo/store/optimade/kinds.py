@@ -14,15 +14,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import String, and_, cast, false, func, literal_column, not_, or_, select
+from sqlalchemy import String, and_, cast, false, func, literal_column, not_, or_, select, true
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 
-from matinfo.store.models import Material, MaterialElement, Property
+from matinfo.store.models import Material, MaterialElement, Property, Structure
 from matinfo.store.optimade.nodes import FUZZY, OPS, Bool, Leaf, Node, Not, Prop, fail, is_number, show
 
 __all__ = [
     "PROVIDER_PREFIX",
     "ElementList",
+    "FeatureList",
     "Field",
     "FieldType",
     "Id",
@@ -78,6 +81,25 @@ def _fuzzy_match(col: Any, kind: str, text: str) -> ColumnElement[bool]:
     else:  # ENDS; the LIKE guarantees length(col) >= n, so the start is >= 1
         pattern, exact = f"%{esc}", func.substr(col, func.length(col) - literal_column(str(n - 1))) == text
     return and_(col.like(pattern, escape="/"), exact)
+
+
+class code_point_order(FunctionElement):
+    """A text expression compared by code point (``COLLATE "C"`` on PostgreSQL, ``BINARY`` on SQLite): string
+    ``<`` / ``>`` then give the same rows on both databases, whatever the server's collation."""
+
+    name = "code_point_order"
+    inherit_cache = True
+    type = String()
+
+
+@compiles(code_point_order)
+def _code_point_pg(element: Any, compiler: Any, **kw: Any) -> str:
+    return f'{compiler.process(element.clauses.clauses[0], **kw)} COLLATE "C"'
+
+
+@compiles(code_point_order, "sqlite")
+def _code_point_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"{compiler.process(element.clauses.clauses[0], **kw)} COLLATE BINARY"
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -203,29 +225,25 @@ class Scalar(Field):
             )
         if kind == "timestamp":
             return _timestamp(value, prop)
-        if op in ("<", "<=", ">", ">="):
-            raise fail(
-                f"ordering comparisons ({op}) on the text field {self.name} are not supported",
-                prop,
-                show(value),
-                hint="its order would depend on the database collation; use =, != or "
-                "CONTAINS / STARTS WITH / ENDS WITH",
-            )
         return value.strip().lower() if self.lower else value
 
     def compare(self, op: str, value: Any, prop: Prop) -> Node:
         value = self._check(op, value, prop)
-        if op in ("=", "!=") and self.normalise is not None:
+        if self.normalise is not None:  # the store's spelling, for = and != and for the order of < and >
             value = self.normalise(value, prop)
         if op == "!=":  # NOT (x = v): the same for one value, the documented meaning for several
             return Not(Leaf(self._equal(value), self.known()))
         hint = ("nelements", op, value) if self.column is Material.nelements and self.via is None else None
         if op == "=":
             return Leaf(self._equal(value), self.known(), hint)
-        return Leaf(self._where(lambda col: OPS[op](col, value)), self.known(), hint)
+        return Leaf(self._where(lambda col: OPS[op](self._ordered(col), value)), self.known(), hint)
 
     def _equal(self, value: Any) -> ColumnElement[bool]:
         return self._where(lambda col: col == value)
+
+    def _ordered(self, column: Any) -> Any:
+        """The column as ``<`` / ``>`` compare it: text by code point (:class:`code_point_order`)."""
+        return code_point_order(column) if self.info.type == "string" else column
 
     def fuzzy(self, kind: str, value: Any, prop: Prop) -> Node:
         if self.info.type != "string":
@@ -249,10 +267,13 @@ class Id(Scalar):
     """``id``: the integer primary key, searched as the string OPTIMADE says IDs are."""
 
     def _equal(self, value: Any) -> ColumnElement[bool]:
-        return Material.id == int(value) if re.fullmatch(r"[0-9]+", value) else false()
+        return self.column == int(value) if re.fullmatch(r"[0-9]{1,18}", value) else false()
 
     def _text(self, column: Any) -> Any:
         return cast(column, String)
+
+    def _ordered(self, column: Any) -> Any:  # IDs are strings: "10" < "9"
+        return code_point_order(cast(column, String))
 
 
 def _timestamp(value: str, prop: Prop) -> dt.datetime:
@@ -351,6 +372,44 @@ def set_leaf(
     if nullable:
         outside = or_(outside, MaterialElement.fraction.is_(None))
     return Leaf(~_exists(MaterialElement.material_id == Material.id, outside), known)
+
+
+class FeatureList(Field):
+    """``structure_features``: ``["disorder"]`` for a material with a partially occupied structure, else ``[]``.
+
+    The list is always known; the other features of the standard (``implicit_atoms``, ``site_attachments``,
+    ``assemblies``) never occur in matinfo, so HAS on them matches nothing.
+    """
+
+    FEATURES = ("disorder", "implicit_atoms", "site_attachments", "assemblies")
+
+    def _has(self, feature: Any, prop: Prop) -> ColumnElement[bool]:
+        if not isinstance(feature, str):
+            raise fail(
+                "structure_features holds strings",
+                prop,
+                show(feature),
+                hint='write structure_features HAS "disorder"',
+            )
+        if feature != "disorder":
+            return false()
+        return _exists(Structure.material_id == Material.id, Structure.has_partial_occupancy.is_(True))
+
+    def has(self, mode: str, items: list[tuple[str, Any]], prop: Prop) -> Node:
+        if any(op != "=" for op, _ in items):
+            raise fail("structure_features items cannot be compared with < or >", prop)
+        conds = [self._has(v, prop) for _, v in items]
+        if mode == "ONLY":  # no feature outside the list: disorder is the only one that occurs
+            listed = any(v == "disorder" for _, v in items)
+            return Leaf(true() if listed else not_(self._has("disorder", prop)))
+        return Leaf(or_(*conds) if mode == "ANY" else and_(*conds))
+
+    def length(self, op: str, n: int, prop: Prop) -> Node:
+        disorder = self._has("disorder", prop)
+        one, none = bool(OPS[op](1, n)), bool(OPS[op](0, n))  # the list has 1 item or none
+        if one and none:
+            return Leaf(true())
+        return Leaf(disorder if one else not_(disorder) if none else false())
 
 
 def element(value: Any, prop: Prop) -> str:

@@ -19,7 +19,7 @@ from matinfo.store.optimade.parse import parse
 __all__ = ["optimade_clause", "optimade_plan"]
 
 
-def optimade_clause(filter_string: str) -> ColumnElement[bool]:
+def optimade_clause(filter_string: str, *, entry: str = "structures") -> ColumnElement[bool]:
     """Translate an OPTIMADE filter into a boolean clause over :class:`~matinfo.store.models.Material`.
 
     Use it as ``select(Material.id).where(optimade_clause('elements HAS "Li" AND nelements <= 3'))``; the
@@ -29,11 +29,16 @@ def optimade_clause(filter_string: str) -> ColumnElement[bool]:
 
     Raises :class:`~matinfo.errors.QueryError` (a ``ValueError``) for a syntax error (with its column and a
     hint), an unknown field (with the closest names), a value of the wrong type, or an unsupported construct.
+
+    ``entry="references"`` translates a filter on OPTIMADE ``references`` entries instead: a clause over
+    :class:`~matinfo.store.models.Reference` (fields in :mod:`.references`).
     """
-    return optimade_plan(filter_string)[0]
+    return optimade_plan(filter_string, entry=entry)[0]
 
 
-def optimade_plan(filter_string: str) -> tuple[ColumnElement[bool], list[tuple]]:
+def optimade_plan(
+    filter_string: str, *, entry: str = "structures"
+) -> tuple[ColumnElement[bool], list[tuple]]:
     """:func:`optimade_clause` and what the search planner may use of the filter: the hints of its top-level
     AND terms, ``("all", symbols)``, ``("any", symbols)``, ``("none", symbols)`` (``NOT elements HAS ...``)
     and ``("nelements", op, n)``.  Each hint is implied by the clause, so a plan built on them (counted
@@ -42,9 +47,15 @@ def optimade_plan(filter_string: str) -> tuple[ColumnElement[bool], list[tuple]]
         raise QueryError(
             f"an OPTIMADE filter is a string, not {type(filter_string).__name__}", value=filter_string
         )
+    if entry == "structures":
+        find = lookup
+    elif entry == "references":
+        from matinfo.store.optimade.references import lookup_reference as find
+    else:
+        raise QueryError(f"no OPTIMADE filter fields for entry type {entry!r}", value=entry)
     tree = parse(filter_string)
     try:
-        node = _ToNodes(filter_string).transform(tree)
+        node = _ToNodes(filter_string, find).transform(tree)
     except VisitError as e:
         if isinstance(e.orig_exc, MatinfoError):
             raise e.orig_exc from None
@@ -79,9 +90,10 @@ _UNKNOWN = Leaf(false(), false())  # another provider's field: unknown everywher
 class _ToNodes(Transformer):
     """Turns the lark tree of a filter into :data:`~.nodes.Node` objects (``MongoTransformer``'s role)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, find: Any = lookup) -> None:
         super().__init__()
         self.text = text
+        self.find = find
 
     # -- values
     def string(self, c):
@@ -155,7 +167,7 @@ class _ToNodes(Transformer):
     # -- comparisons
     def property_first_comparison(self, c):
         prop, rhs = c
-        return _comparison(prop, rhs)
+        return _comparison(prop, rhs, self.find)
 
     def constant_first_comparison(self, c):
         const, op, other = c
@@ -165,7 +177,7 @@ class _ToNodes(Transformer):
                 value=show(const),
                 hint="write property OPERATOR value, e.g. nelements > 3",
             )
-        return _comparison(other, ("cmp", REVERSED[str(op)], const))
+        return _comparison(other, ("cmp", REVERSED[str(op)], const), self.find)
 
     def comparison(self, c):
         return c[0]
@@ -187,7 +199,7 @@ class _ToNodes(Transformer):
         raise fail(f"the filter construct {data!r} is not supported")
 
 
-def _comparison(prop: Prop, rhs: tuple) -> Node:
+def _comparison(prop: Prop, rhs: tuple, find: Any = lookup) -> Node:
     kind = rhs[0]
     if kind == "cmp" and isinstance(rhs[2], Prop):
         raise fail(
@@ -195,7 +207,9 @@ def _comparison(prop: Prop, rhs: tuple) -> Node:
             prop,
             hint="compare each property with a constant",
         )
-    field = lookup(prop)
+    field = find(prop)
+    if kind == "zip" and find is not lookup:
+        raise fail("correlated HAS is not supported on this entry type", prop)
     if kind == "zip":
         return _zip(prop, rhs[1], rhs[2], rhs[3])
     if field is None:
