@@ -131,6 +131,12 @@ def new(
     ] = None,
     feasibility: Annotated[bool, typer.Option(help="Learn where experiments fail and avoid it.")] = False,
     kernel: Annotated[str, typer.Option(help="matern52, matern32 or rbf.")] = "matern52",
+    periodic: Annotated[
+        str,
+        typer.Option(
+            help="Periodic kernel part with learned periods: auto (when the evidence favours it), on or off."
+        ),
+    ] = "auto",
     fmt: FmtOption = Fmt.table,
     db: DbOption = None,
 ) -> None:
@@ -170,6 +176,7 @@ def new(
         acquisition=acquisition,
         feasibility=feasibility,
         kernel=kernel,
+        periodic=periodic,
     )
     status = camp.status()
     if fmt == Fmt.json:

@@ -4,7 +4,8 @@ Ask/tell over a finite pool of candidates (:class:`DiscreteSpace`: a screen's hi
 table) or over process parameters (:class:`ParameterSpace` of :class:`Real`, :class:`Integer` and
 :class:`Categorical` parameters, mixed): ``Campaign.suggest(n)`` proposes, ``Campaign.observe(candidates,
 values)`` records, ``Campaign.fail(...)`` records experiments that gave no value.  Surrogates are scikit-learn
-estimators (:class:`GaussianProcess`, :class:`RandomFeatureGP`, :class:`TransferGP`, :class:`FeasibilityModel`);
+estimators (:class:`GaussianProcess`, :class:`PeriodicGaussianProcess` — periods learned, used when the evidence
+favours them —, :class:`RandomFeatureGP`, :class:`TransferGP`, :class:`FeasibilityModel`);
 acquisitions EI, PI, UCB and Thompson sampling, per unit cost when candidates have costs; batches with pending
 points; the campaign state is an append-only log, kept in the store (``Campaign.create(db, ...)``,
 ``Campaign.load(db, name)``) so that a campaign resumes exactly after a crash.
@@ -22,6 +23,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "matinfo.optimize.params": ("ParameterSpace", "Real", "Integer", "Categorical"),
     "matinfo.optimize.proposal": ("Settings", "Proposal", "propose_discrete", "propose_parameters"),
     "matinfo.optimize.surrogate": ("GaussianProcess",),
+    "matinfo.optimize.periodic": ("PeriodicGaussianProcess",),
     "matinfo.optimize.kernels": ("kernel", "neg_log_marginal_likelihood"),
     "matinfo.optimize.random_features": ("RandomFeatureGP", "FourierFeatures", "posterior_paths"),
     "matinfo.optimize.transfer": ("TransferGP", "transfer_mean"),

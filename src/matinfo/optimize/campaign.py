@@ -138,6 +138,7 @@ class Campaign:
         else:
             space = ParameterSpace.from_spec(spec)
         opts = dict(row["settings"])
+        opts.setdefault("periodic", "off")  # campaigns stored before the option resume exactly as they ran
         camp = cls(
             space,
             target=row["target"],

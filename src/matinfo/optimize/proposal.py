@@ -40,6 +40,8 @@ TS_FEATURES = 512
 TS_SHORTLIST = 2000
 TS_SHORTLIST_SIGMAS = 4.0
 SURROGATES = ("gp", "random_features")
+#: ``Settings.periodic``: never, always, or when the marginal likelihood says so (:mod:`~matinfo.optimize.periodic`).
+PERIODIC = ("off", "on", "auto")
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,10 @@ class Settings:
     (see :class:`~matinfo.optimize.surrogate.GaussianProcess`); the default (0.2, 1.0) is weak — 95 % of its mass
     between 0.03 and 1.4 ranges — and keeps the first fits, on a handful of points, away from the bounds (on the
     Cu Σ5 benchmark it lowered the median evaluations to the global minimum from 228 to 184, 6 seeds), None for
-    plain maximum likelihood.
+    plain maximum likelihood; ``periodic`` adds a periodic part with learned periods to the GP kernel
+    (:mod:`~matinfo.optimize.periodic`): ``"auto"`` (default) when its marginal likelihood beats the stationary
+    kernel's clearly — decided afresh on every refit, never for Thompson sampling, transfer or more than
+    :data:`~matinfo.optimize.periodic.MAX_PERIODIC_DIMS` features — ``"on"`` always, ``"off"`` never.
     """
 
     acquisition: str = "ei"
@@ -75,9 +80,17 @@ class Settings:
     refit_every: int = 5
     y_transform: str = "power"
     length_scale_prior: tuple[float, float] | None = (0.2, 1.0)
+    periodic: str = "auto"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "acquisition", acq.check_acquisition(self.acquisition))
+        if self.periodic not in PERIODIC:
+            raise ParameterError(f"unknown periodic {self.periodic!r}; choose one of {', '.join(PERIODIC)}")
+        if self.periodic == "on" and (self.acquisition == "ts" or self.surrogate != "gp"):
+            raise ParameterError(
+                "periodic='on' needs the exact GP with ei, pi or ucb: Thompson sampling and random features "
+                "draw from a stationary kernel's spectrum"
+            )
         if self.y_transform not in WARPINGS:
             raise ParameterError(
                 f"unknown y_transform {self.y_transform!r}; choose one of {', '.join(WARPINGS)}"
@@ -150,7 +163,7 @@ def fit_surrogate(
             n_restarts=n_restarts,
             random_state=rng,
         ).fit(X, y)
-    return GaussianProcess(
+    params = dict(
         kernel=settings.kernel,
         ard=settings.ard,
         n_restarts=n_restarts,
@@ -158,7 +171,13 @@ def fit_surrogate(
         length_scale_prior=settings.length_scale_prior,
         mean_function=mean_function,
         random_state=rng,
-    ).fit(X, y)
+    )
+    from matinfo.optimize import periodic
+
+    if periodic.wanted(settings.periodic, settings.acquisition, X, init_params, restarts, mean_function):
+        gp = periodic.PeriodicGaussianProcess(**params).fit(X, y)
+        return gp if settings.periodic == "on" else gp.selected_
+    return GaussianProcess(**params).fit(X, y)
 
 
 def _hyper(model) -> dict[str, Any]:

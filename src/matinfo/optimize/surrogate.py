@@ -146,17 +146,8 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         from scipy.optimize import minimize
 
         self._validate_params()
-        X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
+        X, y, z = self._standardise(X, y)
         n, d = X.shape
-        prior = self._prior_mean(X)
-        r = y - prior
-        if self.normalize_y:
-            self.y_mean_ = float(r.mean())
-            sd = float(r.std())
-            self.y_std_ = sd if sd > 0 else 1.0
-        else:
-            self.y_mean_, self.y_std_ = 0.0, 1.0
-        z = (r - self.y_mean_) / self.y_std_
         span = X.max(0) - X.min(0)
         span = np.where(span > 0, span, 1.0)
         nl = d if self.ard else 1
@@ -194,6 +185,18 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
             neg_log_marginal_likelihood(theta, X, z, self.kernel, ard=self.ard)[0]
         )
         return self
+
+    def _standardise(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Validated ``X``, ``y`` and the standardised residual ``z`` of ``y`` from the prior mean."""
+        X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
+        r = y - self._prior_mean(X)
+        if self.normalize_y:
+            self.y_mean_ = float(r.mean())
+            sd = float(r.std())
+            self.y_std_ = sd if sd > 0 else 1.0
+        else:
+            self.y_mean_, self.y_std_ = 0.0, 1.0
+        return X, y, (r - self.y_mean_) / self.y_std_
 
     def _objective(self, X: np.ndarray, z: np.ndarray, scale: np.ndarray, nl: int):
         """−log marginal likelihood (− log prior of the length scales, when one is set) and its gradient."""
@@ -252,8 +255,16 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
             return None
         return np.r_[np.log(ls), np.log(float(p["signal_variance"])), np.log(float(p["noise_variance"]))]
 
+    def _cov(self, A: np.ndarray, B: np.ndarray) -> np.ndarray:
+        """Prior covariance between the rows of ``A`` and ``B`` with the fitted hyperparameters (no noise)."""
+        return self.signal_variance_ * kernel(A, B, self.length_scale_, self.kernel)
+
+    @property
+    def _prior_variance(self) -> float:
+        return self.signal_variance_
+
     def _factorize(self, X: np.ndarray, z: np.ndarray) -> None:
-        K = self.signal_variance_ * kernel(X, X, self.length_scale_, self.kernel)
+        K = self._cov(X, X)
         K[np.diag_indices(len(X))] += self.noise_variance_
         self.L_ = cholesky(K)
         self.alpha_ = chol_solve(self.L_, z)
@@ -294,19 +305,19 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         from scipy.linalg import solve_triangular
 
         if full_cov:
-            Ks = self.signal_variance_ * kernel(X, self.X_train_, self.length_scale_, self.kernel)
+            Ks = self._cov(X, self.X_train_)
             v = solve_triangular(self.L_, Ks.T, lower=True, check_finite=False)
-            cov = self.signal_variance_ * kernel(X, X, self.length_scale_, self.kernel) - v.T @ v
+            cov = self._cov(X, X) - v.T @ v
             return Ks @ self.alpha_, cov
         mean = np.empty(len(X))
         var = np.empty(len(X))
         for start in range(0, len(X), PREDICT_CHUNK):
             part = X[start : start + PREDICT_CHUNK]
-            Ks = self.signal_variance_ * kernel(part, self.X_train_, self.length_scale_, self.kernel)
+            Ks = self._cov(part, self.X_train_)
             v = solve_triangular(self.L_, Ks.T, lower=True, check_finite=False)
             mean[start : start + len(part)] = Ks @ self.alpha_
-            var[start : start + len(part)] = self.signal_variance_ - (v * v).sum(0)
-        return mean, np.maximum(var, 1e-12 * self.signal_variance_)
+            var[start : start + len(part)] = self._prior_variance - (v * v).sum(0)
+        return mean, np.maximum(var, 1e-12 * self._prior_variance)
 
     def condition(self, X: Any, y: Any) -> GaussianProcess:
         """A copy conditioned on extra observations with the same hyperparameters (no refit).
