@@ -438,3 +438,27 @@ def task_of(workdir: Path, task: str | None) -> str:
     if recorded is None:
         raise CalculationError(f"no task given and none recorded in {Path(workdir) / RUN_PARAMS}")
     return recorded
+
+
+def run_band_summary(
+    eigenvalues: Any, weights: Any, fermi_level: float, workdir: Path, task: str
+) -> dict[str, Any]:
+    """:func:`band_structure_summary` with the DOS settings this run was written with (``matinfo_params.json``);
+    the DOS only for ``task == "bands"``."""
+    params = read_run_params(workdir)
+    return band_structure_summary(
+        np.asarray(eigenvalues),
+        np.asarray(weights),
+        fermi_level,
+        dos_width=params["dos_width"],
+        dos_step=params["dos_step"],
+        with_dos=task == "bands",
+    )
+
+
+def calculator_band_summary(calc: Any, workdir: Path, task: str) -> dict[str, Any]:
+    """:func:`run_band_summary` of the eigenvalues an ASE calculator read back from a code's output."""
+    nspins = calc.get_number_of_spins()
+    nk = len(calc.get_ibz_k_points())
+    eigs = np.array([[calc.get_eigenvalues(kpt=k, spin=sp) for k in range(nk)] for sp in range(nspins)])
+    return run_band_summary(eigs, calc.get_k_point_weights(), calc.get_fermi_level(), workdir, task)

@@ -25,17 +25,16 @@ import numpy as np
 
 from matinfo.calc.codes._common import (
     CalculationError,
-    band_structure_summary,
     check_atoms,
     check_task,
     engine_section,
     fnum,
     initial_magmoms,
     mpi_argv,
-    read_run_params,
     require_command,
     resolve_params,
     results_base,
+    run_band_summary,
     task_of,
     write_run_params,
 )
@@ -210,15 +209,5 @@ def read_results(workdir: Path, task: str | None = None) -> dict[str, Any]:
         wall_time=_wall_time(text),
         output_file=str(path),
     )
-    params = read_run_params(workdir)
-    out.update(
-        band_structure_summary(
-            np.asarray(eig["eigenvalues"]),
-            np.asarray(eig["kpoint_weights"]),
-            eig["fermilevel"],
-            dos_width=params["dos_width"],
-            dos_step=params["dos_step"],
-            with_dos=task == "bands",
-        )
-    )
+    out.update(run_band_summary(eig["eigenvalues"], eig["kpoint_weights"], eig["fermilevel"], workdir, task))
     return out

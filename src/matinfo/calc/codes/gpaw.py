@@ -38,7 +38,6 @@ from matinfo.calc.codes._common import (
     CalcConfigError,
     CalculationError,
     atoms_from_dict,
-    band_structure_summary,
     check_atoms,
     check_task,
     engine_section,
@@ -48,6 +47,7 @@ from matinfo.calc.codes._common import (
     require_executable,
     resolve_params,
     results_base,
+    run_band_summary,
     structure_dict,
     task_of,
     write_json,
@@ -256,7 +256,6 @@ def read_results(workdir: Path, task: str | None = None) -> dict[str, Any]:
             f"relaxation not converged in {raw.get('relax_steps')} steps (see {workdir / 'relax.log'})"
         )
         raise CalculationError(f"gpaw: {path}: {why}")
-    params = json.loads((workdir / "matinfo_params.json").read_text(encoding="utf-8"))
     atoms = atoms_from_dict(raw["structure"])
     n_steps = raw.get("relax_steps") or 0
     out = results_base(NAME, task, atoms, raw["energy"], version=raw["code_version"], n_steps=n_steps)
@@ -268,14 +267,5 @@ def read_results(workdir: Path, task: str | None = None) -> dict[str, Any]:
         wall_time=float(raw["wall_time"]),
         output_file=str(workdir / "gpaw.txt"),
     )
-    out.update(
-        band_structure_summary(
-            np.asarray(raw["eigenvalues"]),
-            np.asarray(raw["kpoint_weights"]),
-            raw["fermi_level"],
-            dos_width=params["dos_width"],
-            dos_step=params["dos_step"],
-            with_dos=task == "bands",
-        )
-    )
+    out.update(run_band_summary(raw["eigenvalues"], raw["kpoint_weights"], raw["fermi_level"], workdir, task))
     return out

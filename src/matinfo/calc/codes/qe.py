@@ -26,14 +26,13 @@ import numpy as np
 
 from matinfo.calc.codes._common import (
     CalculationError,
-    band_structure_summary,
+    calculator_band_summary,
     check_atoms,
     check_task,
     engine_section,
     fnum,
     initial_magmoms,
     mpi_argv,
-    read_run_params,
     require_command,
     resolve_params,
     results_base,
@@ -239,18 +238,5 @@ def read_results(workdir: Path, task: str | None = None) -> dict[str, Any]:
         wall_time=_seconds(wall.group(1)) if wall else None,
         output_file=str(path),
     )
-    nspins = calc.get_number_of_spins()
-    nk = len(calc.get_ibz_k_points())
-    eigs = np.array([[calc.get_eigenvalues(kpt=k, spin=s) for k in range(nk)] for s in range(nspins)])
-    params = read_run_params(workdir)
-    out.update(
-        band_structure_summary(
-            eigs,
-            np.asarray(calc.get_k_point_weights()),
-            calc.get_fermi_level(),
-            dos_width=params["dos_width"],
-            dos_step=params["dos_step"],
-            with_dos=task == "bands",
-        )
-    )
+    out.update(calculator_band_summary(calc, workdir, task))
     return out
