@@ -94,6 +94,7 @@ bench: install
 	$(BIN)/python benchmarks/literature_relevance.py --no-save
 	$(BIN)/python benchmarks/calc_chgnet.py --save
 	$(BIN)/python benchmarks/calc_lattice.py --chgnet --save
+	$(BIN)/python benchmarks/web_load.py
 
 clean:
 	rm -rf demo-out .pytest_cache
